@@ -1,0 +1,63 @@
+/**
+ * The contract between deploy time (the constructs) and run time (the rotation function and
+ * consumers). Both sides import this module; it imports neither, so the rotation bundle and a
+ * consumer that only reads tokens never load cdktf or the provider bindings.
+ */
+
+/** Togai's production API. */
+export const TOGAI_PRODUCTION_BASE_URL = "https://api.togai.com";
+
+/** Togai's sandbox API. */
+export const TOGAI_SANDBOX_BASE_URL = "https://sandbox-api.togai.com";
+
+/** Togai tokens minted by `POST /authenticate` live this long. */
+export const TOKEN_LIFETIME_HOURS = 24;
+
+/**
+ * Rotation interval bounds. Secrets Manager refuses `rate(N hours)` below 4; above 12 two failed
+ * rotations in a row would leave consumers holding an expired 24-hour token.
+ */
+export const MIN_ROTATION_INTERVAL_HOURS = 4;
+export const MAX_ROTATION_INTERVAL_HOURS = 12;
+export const DEFAULT_ROTATION_INTERVAL_HOURS = 6;
+
+/** testSecret refuses a freshly minted token with less life left than this. */
+export const DEFAULT_MIN_TOKEN_LIFE_HOURS = 20;
+
+/** The environment variable a consumer reads the token secret's ARN from. */
+export const TOKEN_SECRET_ARN_ENV = "TOGAI_TOKEN_SECRET_ARN";
+
+/** Environment variables of the rotation function, set by `TogaiTokenRotation`. */
+export const ROTATION_ENV = {
+  /** ARN of the secret holding Togai's long-lived secret key. */
+  apiKeySecretArn: "TOGAI_API_KEY_SECRET_ARN",
+  /** ARN of the token secret the function serves (rotation-protocol rule 5). */
+  tokenSecretArn: TOKEN_SECRET_ARN_ENV,
+  /** Base URL of the Togai API the tokens are minted from. */
+  apiBaseUrl: "TOGAI_API_BASE_URL",
+  /** Minimum life, in hours, a new token must have for testSecret to accept it. */
+  minTokenLifeHours: "TOGAI_MIN_TOKEN_LIFE_HOURS",
+} as const;
+
+/** The JSON value of the token secret (AWSCURRENT) once a token has been minted. */
+export interface TokenSecretValue {
+  /** The Togai bearer token (a JWT). */
+  readonly token: string;
+  /** When the token expires, ISO 8601 (from its `exp` claim). */
+  readonly expiresAt: string;
+  /** When the token was issued, ISO 8601 (from its `iat` claim). */
+  readonly issuedAt: string;
+  /** The Togai API base URL that minted the token and accepts it. */
+  readonly apiBaseUrl: string;
+}
+
+/** Secrets Manager staging labels the rotation protocol uses. */
+export const STAGE = {
+  current: "AWSCURRENT",
+  pending: "AWSPENDING",
+  previous: "AWSPREVIOUS",
+} as const;
+
+/** The operator command that puts the secret key, named in error messages. */
+export const PUT_API_KEY_HINT =
+  "put it with `npx cdktf-togai put-api-key --secret-id <api-key secret ARN> --token-secret-id <token secret ARN>` (reads the key from stdin)";

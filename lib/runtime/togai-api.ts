@@ -1,0 +1,112 @@
+import { type Dispatcher, request } from "undici";
+import {
+  TogaiApiError,
+  TogaiAuthenticationError,
+  TogaiNetworkError,
+  TogaiRateLimitError,
+  TogaiResponseError,
+  TogaiServerError,
+} from "./errors";
+
+/** Options of one HTTP call to Togai. */
+export interface TogaiCallOptions {
+  /** undici dispatcher (e.g. a keep-alive Pool). @default undici's global dispatcher */
+  readonly dispatcher?: Dispatcher;
+  /** Aborts the request. */
+  readonly signal?: AbortSignal;
+  /** Headers and body timeout, in ms. @default 10000 */
+  readonly timeoutMs?: number;
+}
+
+/** A Togai answer: status and parsed JSON body (undefined when the body was not JSON). */
+export interface TogaiResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** Reads Togai's `{"message"}` defensively: a 401 may come with an empty or non-JSON body. */
+export function togaiMessageOf(body: unknown): string | undefined {
+  if (body && typeof body === "object" && "message" in body) {
+    const message = (body as { message: unknown }).message;
+    if (typeof message === "string" && message.length > 0) return message.slice(0, 500);
+  }
+  return undefined;
+}
+
+/** Maps a non-2xx answer to the typed error callers branch on. */
+export function togaiErrorFor(response: TogaiResponse, path: string, context: string): TogaiApiError {
+  const togaiMessage = togaiMessageOf(response.body);
+  const detail = togaiMessage ? `: ${togaiMessage}` : "";
+  const { status } = response;
+  const message = `${context}: Togai ${path} answered HTTP ${status}${detail}`;
+  if (status === 401 || status === 403) {
+    return new TogaiAuthenticationError(message, status, path, togaiMessage);
+  }
+  if (status === 429) return new TogaiRateLimitError(message, status, path, togaiMessage);
+  if (status >= 500) return new TogaiServerError(message, status, path, togaiMessage);
+  return new TogaiApiError(message, status, path, togaiMessage);
+}
+
+/**
+ * POSTs to Togai with `Authorization: Bearer <credential>`. The credential only ever goes into
+ * that header: it is not logged, and network errors are rewrapped without the request options.
+ */
+export async function postToTogai(
+  baseUrl: string,
+  path: string,
+  credential: string,
+  payload: unknown,
+  options: TogaiCallOptions = {},
+): Promise<TogaiResponse> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const url = new URL(path, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
+  try {
+    const response = await request(url, {
+      method: "POST",
+      dispatcher: options.dispatcher,
+      signal: options.signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      headers: {
+        authorization: `Bearer ${credential}`,
+        accept: "application/json",
+        ...(payload === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: payload === undefined ? undefined : JSON.stringify(payload),
+    });
+    const text = await response.body.text();
+    let body: unknown;
+    try {
+      body = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    return { status: response.statusCode, body };
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    const code = (error as { code?: string }).code ?? (error as Error).name;
+    throw new TogaiNetworkError(`Togai ${url.pathname} could not be reached at ${url.origin} (${code})`);
+  }
+}
+
+/**
+ * `POST /authenticate`. With a secret key Togai mints a new 24-hour token; with a token it
+ * returns that same token (a cheap, side-effect-free check that a token is accepted).
+ */
+export async function authenticate(
+  baseUrl: string,
+  credential: string,
+  options: TogaiCallOptions = {},
+): Promise<string> {
+  const response = await postToTogai(baseUrl, "/authenticate", credential, undefined, options);
+  if (response.status !== 200) {
+    throw togaiErrorFor(response, "/authenticate", "Togai refused to issue a token");
+  }
+  const token = (response.body as { token?: unknown } | undefined)?.token;
+  if (typeof token !== "string" || token.length === 0) {
+    throw new TogaiResponseError(
+      'Togai /authenticate answered HTTP 200 without a "token" string in its body',
+    );
+  }
+  return token;
+}

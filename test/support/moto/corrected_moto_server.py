@@ -1,0 +1,162 @@
+"""moto_server with the Secrets Manager corrections this project's tests need.
+
+moto 5.2.1 differs from AWS Secrets Manager in ways that would make faithful tests impossible.
+Each correction below restores one documented AWS behaviour and is named after it. The patches
+target moto's internals, so the version is pinned: another version fails loudly here rather than
+patching the wrong code.
+
+Usage: python3 corrected_moto_server.py -H 127.0.0.1 -p PORT
+"""
+
+import sys
+import time
+
+import moto
+
+PINNED_MOTO_VERSION = "5.2.1"
+if moto.__version__ != PINNED_MOTO_VERSION:
+    sys.stderr.write(
+        f"corrected_moto_server: moto {moto.__version__} found, {PINNED_MOTO_VERSION} required "
+        "(the corrections patch that version's internals)\n"
+    )
+    sys.exit(3)
+
+from moto.moto_api._internal import mock_random  # noqa: E402
+from moto.secretsmanager import models  # noqa: E402
+from moto.secretsmanager.exceptions import (  # noqa: E402
+    InvalidParameterException,
+    InvalidRequestException,
+    ResourceNotFoundException,
+    SecretNotFoundException,
+)
+from moto.server import main  # noqa: E402
+
+FakeSecret = models.FakeSecret
+Backend = models.SecretsManagerBackend
+
+_original_to_dict = FakeSecret.to_dict
+
+
+def describe_returns_the_schedule_expression_and_duration(self):
+    """AWS keeps RotationRules.ScheduleExpression and Duration and reports rotation enabled;
+    moto drops both (so Terraform planned a change on every run)."""
+    dct = _original_to_dict(self)
+    rules = getattr(self, "corrected_rotation_rules", None)
+    if self.rotation_requested and rules is not None:
+        dct["RotationRules"] = dict(rules)
+        dct["RotationEnabled"] = self.rotation_enabled
+    return dct
+
+
+def rotate_secret_starts_a_rotation_like_aws(
+    self,
+    secret_id,
+    client_request_token=None,
+    rotation_lambda_arn=None,
+    rotation_rules=None,
+    rotate_immediately=True,
+):
+    """AWS RotateSecret:
+    - refuses while AWSPENDING sits on a version other than AWSCURRENT (moto's check is inverted);
+    - keeps the configured function when the call names none (moto wiped it);
+    - keeps ScheduleExpression/Duration and enables rotation (moto dropped them);
+    - works on a secret that has no version yet (moto crashed with HTTP 500);
+    - creates the AWSPENDING version id and leaves every step, AWSCURRENT included, to the
+      rotation function (moto promoted an empty version to AWSCURRENT). The function itself is
+      run by the test harness, as moto cannot run Lambda code without Docker;
+    - with RotateImmediately=false only tests the configuration and leaves no version behind.
+    """
+    if not self._is_valid_identifier(secret_id):
+        raise SecretNotFoundException()
+    secret = self.secrets[secret_id]
+    if secret.is_deleted():
+        raise InvalidRequestException(
+            "You tried to perform the operation on a secret that's currently marked deleted."
+        )
+    for version in secret.versions.values():
+        stages = version["version_stages"]
+        if "AWSPENDING" in stages and "AWSCURRENT" not in stages:
+            raise InvalidRequestException(
+                "A previous rotation isn't complete. That rotation will be reattempted."
+            )
+    lambda_arn = rotation_lambda_arn or secret.rotation_lambda_arn
+    if not lambda_arn:
+        raise InvalidRequestException(
+            "No Lambda rotation function ARN is associated with this secret."
+        )
+    from moto.awslambda.utils import get_backend
+
+    try:
+        get_backend(self.account_id, self.region_name).get_function(lambda_arn)
+    except Exception:
+        raise ResourceNotFoundException(f"Resource not found for ARN '{lambda_arn}'.")
+
+    if rotation_rules:
+        kept = {}
+        for key in ("AutomaticallyAfterDays", "ScheduleExpression", "Duration"):
+            if rotation_rules.get(key) is not None:
+                kept[key] = rotation_rules[key]
+        if "AutomaticallyAfterDays" in kept:
+            days = kept["AutomaticallyAfterDays"]
+            if days < 1 or days > 1000:
+                raise InvalidParameterException(
+                    "RotationRules.AutomaticallyAfterDays must be within 1-1000."
+                )
+        secret.corrected_rotation_rules = kept
+        secret.auto_rotate_after_days = kept.get("AutomaticallyAfterDays", 0)
+    elif getattr(secret, "corrected_rotation_rules", None) is None:
+        secret.corrected_rotation_rules = {}
+
+    secret.rotation_requested = True
+    secret.rotation_enabled = True
+    secret.rotation_lambda_arn = lambda_arn
+
+    new_version_id = client_request_token or str(mock_random.uuid4())
+    if rotate_immediately:
+        # Staging a finished rotation's leftover AWSPENDING away, then the new pending version id.
+        secret.remove_version_stages_from_old_versions(["AWSPENDING"])
+        secret.versions[new_version_id] = {
+            "createdate": int(time.time()),
+            "version_id": new_version_id,
+            "version_stages": ["AWSPENDING"],
+        }
+        secret.last_rotation_date = int(time.time())
+    return secret.to_short_dict(version_id=new_version_id if rotate_immediately else None)
+
+
+_original_update_stage = Backend.update_secret_version_stage
+
+
+def awscurrent_can_be_attached_when_no_version_holds_it(
+    self, secret_id, version_stage, remove_from_version_id, move_to_version_id
+):
+    """AWS only asks for RemoveFromVersionId when AWSCURRENT is attached to another version;
+    moto crashed (HTTP 500) when no version held it, as before a secret's first rotation."""
+    if (
+        version_stage == "AWSCURRENT"
+        and not remove_from_version_id
+        and secret_id in self.secrets
+    ):
+        secret = self.secrets[secret_id]
+        holders = [v for v in secret.versions.values() if "AWSCURRENT" in v["version_stages"]]
+        if not holders:
+            if move_to_version_id not in secret.versions:
+                raise InvalidParameterException(f"Not a valid version: {move_to_version_id}")
+            secret.versions[move_to_version_id]["version_stages"].append("AWSCURRENT")
+            secret.set_default_version_id(move_to_version_id)
+            return secret.arn, secret.name
+    result = _original_update_stage(
+        self, secret_id, version_stage, remove_from_version_id, move_to_version_id
+    )
+    if version_stage == "AWSCURRENT" and move_to_version_id and secret_id in self.secrets:
+        # GetSecretValue without a stage must then return the new AWSCURRENT, as on AWS.
+        self.secrets[secret_id].set_default_version_id(move_to_version_id)
+    return result
+
+
+FakeSecret.to_dict = describe_returns_the_schedule_expression_and_duration
+Backend.rotate_secret = rotate_secret_starts_a_rotation_like_aws
+Backend.update_secret_version_stage = awscurrent_can_be_attached_when_no_version_holds_it
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
