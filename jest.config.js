@@ -4,6 +4,10 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
+  moduleNameMapper: {
+    "^cdktf-togai$": "<rootDir>/lib/index.ts",
+    "^cdktf-togai/runtime$": "<rootDir>/lib/runtime/index.ts",
+  },
   setupFiles: ["<rootDir>/test/support/jest-setup.ts"],
   collectCoverageFrom: ["lib/**/*.ts"],
   coverageReporters: ["text-summary", "text"],

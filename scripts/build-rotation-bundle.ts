@@ -12,9 +12,12 @@ import { build } from "esbuild";
 import { ZipFile } from "yazl";
 
 const root = join(__dirname, "..");
-const outDir = join(root, "assets", "rotation-function");
+// `--out-dir DIR` builds elsewhere (the determinism test compares two builds).
+const outFlag = process.argv.indexOf("--out-dir");
+const assetsDir = outFlag > 0 ? process.argv[outFlag + 1] : join(root, "assets");
+const outDir = join(assetsDir, "rotation-function");
 const bundlePath = join(outDir, "index.js");
-const zipPath = join(root, "assets", "rotation-function.zip");
+const zipPath = join(assetsDir, "rotation-function.zip");
 const FIXED_MTIME = new Date("2000-01-01T00:00:00Z");
 
 async function main(): Promise<void> {

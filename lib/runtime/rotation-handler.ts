@@ -101,7 +101,9 @@ export class TogaiTokenRotator {
     const token = event.ClientRequestToken;
     const log = this.logger.child({ step: event.Step, versionId: token });
     if (!STEPS.includes(step)) {
-      throw new RotationError(`Unknown rotation step "${event.Step}": expected one of ${STEPS.join(", ")}`);
+      throw new RotationError(
+        `Unknown rotation step "${event.Step}": expected one of ${STEPS.join(", ")}`,
+      );
     }
     this.checkSecretId(event.SecretId);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
@@ -151,9 +153,7 @@ export class TogaiTokenRotator {
   private checkSecretId(secretId: string): void {
     const arn = this.config.tokenSecretArn;
     if (secretId !== arn && secretId !== secretNameFromArn(arn)) {
-      throw new RotationError(
-        `This function rotates ${arn} only; it was invoked for ${secretId}`,
-      );
+      throw new RotationError(`This function rotates ${arn} only; it was invoked for ${secretId}`);
     }
   }
 
@@ -210,7 +210,9 @@ export class TogaiTokenRotator {
       expiresAt = decodeTogaiToken(pending.token).expiresAt.getTime();
     } catch (error) {
       if (error instanceof InvalidTogaiTokenError) {
-        throw new RotationError(`The pending token of version ${token} is not a Togai token: ${error.message}`);
+        throw new RotationError(
+          `The pending token of version ${token} is not a Togai token: ${error.message}`,
+        );
       }
       throw error;
     }

@@ -34,7 +34,11 @@ export function togaiMessageOf(body: unknown): string | undefined {
 }
 
 /** Maps a non-2xx answer to the typed error callers branch on. */
-export function togaiErrorFor(response: TogaiResponse, path: string, context: string): TogaiApiError {
+export function togaiErrorFor(
+  response: TogaiResponse,
+  path: string,
+  context: string,
+): TogaiApiError {
   const togaiMessage = togaiMessageOf(response.body);
   const detail = togaiMessage ? `: ${togaiMessage}` : "";
   const { status } = response;
@@ -85,7 +89,9 @@ export async function postToTogai(
   } catch (error) {
     if (options.signal?.aborted) throw error;
     const code = (error as { code?: string }).code ?? (error as Error).name;
-    throw new TogaiNetworkError(`Togai ${url.pathname} could not be reached at ${url.origin} (${code})`);
+    throw new TogaiNetworkError(
+      `Togai ${url.pathname} could not be reached at ${url.origin} (${code})`,
+    );
   }
 }
 

@@ -20,7 +20,9 @@ function decodeSegment(segment: string, what: string, gzip: boolean): Record<str
     try {
       raw = gunzipSync(raw);
     } catch {
-      throw new InvalidTogaiTokenError(`the token's ${what} is not GZIP data although its header says zip: GZIP`);
+      throw new InvalidTogaiTokenError(
+        `the token's ${what} is not GZIP data although its header says zip: GZIP`,
+      );
     }
   }
   let parsed: unknown;
@@ -61,7 +63,9 @@ export function decodeTogaiToken(token: string): TogaiTokenClaims {
   const header = decodeSegment(segments[0], "header", false);
   const gzip = header.zip === "GZIP";
   if (header.zip !== undefined && !gzip) {
-    throw new InvalidTogaiTokenError(`the token's header names an unknown compression "${String(header.zip)}"`);
+    throw new InvalidTogaiTokenError(
+      `the token's header names an unknown compression "${String(header.zip)}"`,
+    );
   }
   const claims = decodeSegment(segments[1], "payload", gzip);
   const issuedAt = epochSeconds(claims, "iat");

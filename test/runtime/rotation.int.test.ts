@@ -27,7 +27,11 @@ const output = new OutputCapture();
 beforeAll(async () => {
   moto = await startMotoServer();
   Object.assign(process.env, moto.awsEnv);
-  togai = await startTogaiStandIn({ secretKeys: [SECRET_KEY], rateLimits: false, unauthenticatedLimit: 1000 });
+  togai = await startTogaiStandIn({
+    secretKeys: [SECRET_KEY],
+    rateLimits: false,
+    unauthenticatedLimit: 1000,
+  });
   secrets = new SecretsManagerClient({});
   output.start();
 });
@@ -36,6 +40,7 @@ afterEach(() => togai.clearFaults());
 
 afterAll(async () => {
   const text = output.stop();
+  secrets.destroy();
   await togai?.close();
   await moto?.stop();
   // Every log line and error of every rotation in this file, searched for the key and tokens.
@@ -43,7 +48,9 @@ afterAll(async () => {
   expect(text).toContain('"step":"createSecret"');
 });
 
-async function currentValue(secretArn: string): Promise<{ versionId: string; value: Record<string, string> }> {
+async function currentValue(
+  secretArn: string,
+): Promise<{ versionId: string; value: Record<string, string> }> {
   const out = await secrets.send(
     new GetSecretValueCommand({ SecretId: secretArn, VersionStage: "AWSCURRENT" }),
   );
@@ -66,7 +73,10 @@ async function fixture(options: { apiKey?: string | null; minTokenLifeHours?: nu
 }
 
 /** A fixture whose first rotation succeeded: AWSCURRENT holds a valid token. */
-async function rotatedFixture(): Promise<{ fx: RotationFixture; first: Awaited<ReturnType<typeof currentValue>> }> {
+async function rotatedFixture(): Promise<{
+  fx: RotationFixture;
+  first: Awaited<ReturnType<typeof currentValue>>;
+}> {
   const fx = await fixture();
   const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
   expect(run.error).toBeUndefined();
@@ -74,7 +84,10 @@ async function rotatedFixture(): Promise<{ fx: RotationFixture; first: Awaited<R
 }
 
 /** After a failure: AWSCURRENT still holds the previous, valid token. */
-async function expectCurrentUnchanged(fx: RotationFixture, first: Awaited<ReturnType<typeof currentValue>>) {
+async function expectCurrentUnchanged(
+  fx: RotationFixture,
+  first: Awaited<ReturnType<typeof currentValue>>,
+) {
   const now = await currentValue(fx.tokenArn);
   expect(now).toEqual(first);
   expect(Date.parse(now.value.expiresAt)).toBeGreaterThan(Date.now());
@@ -100,7 +113,11 @@ describe("a successful rotation", () => {
     // One call mints with the key, one checks the token (testSecret).
     expect(togai.calls.authenticate - before).toBe(2);
     const stages = await stagesOf(fx.tokenArn);
-    expect(Object.values(stages).flat().filter((s) => s === "AWSPENDING")).toEqual([]);
+    expect(
+      Object.values(stages)
+        .flat()
+        .filter((s) => s === "AWSPENDING"),
+    ).toEqual([]);
   });
 
   test("a second rotation moves AWSPREVIOUS to the first token's version", async () => {
@@ -119,12 +136,16 @@ describe("a successful rotation", () => {
 
   test("every step run twice gives the same result and mints one token", async () => {
     const fx = await fixture();
-    const pending = (await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn, steps: [] })).versionId;
+    const pending = (await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn, steps: [] }))
+      .versionId;
     const mintedBefore = togai.issuedTokens.length;
 
     for (const step of ROTATION_STEPS) {
       for (let i = 0; i < 2; i++) {
-        await fx.handler({ Step: step, SecretId: fx.tokenArn, ClientRequestToken: pending }, lambdaContext());
+        await fx.handler(
+          { Step: step, SecretId: fx.tokenArn, ClientRequestToken: pending },
+          lambdaContext(),
+        );
       }
     }
 
@@ -150,7 +171,9 @@ describe("a successful rotation", () => {
 describe("a failed rotation keeps the previous token current", () => {
   test("Togai 401: fails at once, names the key's secret, no retry", async () => {
     const { fx, first } = await rotatedFixture();
-    await secrets.send(new PutSecretValueCommand({ SecretId: fx.apiKeyArn, SecretString: WRONG_KEY }));
+    await secrets.send(
+      new PutSecretValueCommand({ SecretId: fx.apiKeyArn, SecretString: WRONG_KEY }),
+    );
     const before = togai.calls.authenticate;
 
     const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
@@ -197,7 +220,12 @@ describe("a failed rotation keeps the previous token current", () => {
     const fx = await fixture({ minTokenLifeHours: 23.99 });
     // A token issued 1 hour ago has 23 h left: below 23.99 h.
     const old = togai.mintToken(Math.floor(Date.now() / 1000) - 3600);
-    togai.inject({ path: "/authenticate", kind: "status", status: 200, body: JSON.stringify({ token: old }) });
+    togai.inject({
+      path: "/authenticate",
+      kind: "status",
+      status: 200,
+      body: JSON.stringify({ token: old }),
+    });
 
     const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
 
@@ -212,11 +240,15 @@ describe("a failed rotation keeps the previous token current", () => {
     const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
 
     expect(run.failedStep).toBe("createSecret");
-    expect(run.error?.message).toContain(`The API-key secret ${fx.apiKeyArn} holds no Togai secret key yet`);
+    expect(run.error?.message).toContain(
+      `The API-key secret ${fx.apiKeyArn} holds no Togai secret key yet`,
+    );
     expect(run.error?.message).toContain("cdktf-togai put-api-key");
     expect(togai.calls.authenticate).toBe(before);
     await expect(
-      secrets.send(new GetSecretValueCommand({ SecretId: fx.tokenArn, VersionStage: "AWSCURRENT" })),
+      secrets.send(
+        new GetSecretValueCommand({ SecretId: fx.tokenArn, VersionStage: "AWSCURRENT" }),
+      ),
     ).rejects.toThrow(/can't find the specified secret/);
   });
 });
@@ -230,7 +262,12 @@ describe("every invocation checks the protocol's preconditions", () => {
 
   const invoke = (event: Partial<{ Step: string; SecretId: string; ClientRequestToken: string }>) =>
     fx.handler(
-      { Step: "createSecret", SecretId: fx.tokenArn, ClientRequestToken: first.versionId, ...event },
+      {
+        Step: "createSecret",
+        SecretId: fx.tokenArn,
+        ClientRequestToken: first.versionId,
+        ...event,
+      },
       lambdaContext(),
     );
 
@@ -248,9 +285,9 @@ describe("every invocation checks the protocol's preconditions", () => {
   });
 
   test("a version id that is not a version of the secret is refused", async () => {
-    await expect(invoke({ ClientRequestToken: "00000000-0000-4000-8000-000000000000" })).rejects.toThrow(
-      "is not a version of secret",
-    );
+    await expect(
+      invoke({ ClientRequestToken: "00000000-0000-4000-8000-000000000000" }),
+    ).rejects.toThrow("is not a version of secret");
   });
 
   test("a version that already holds AWSCURRENT means the rotation is done", async () => {
@@ -267,20 +304,30 @@ describe("every invocation checks the protocol's preconditions", () => {
 
   test("setSecret and testSecret without a created value fail", async () => {
     const fresh = await fixture();
-    const pending = (await driveRotation({ ...fresh, secrets, secretArn: fresh.tokenArn, steps: [] })).versionId;
+    const pending = (
+      await driveRotation({ ...fresh, secrets, secretArn: fresh.tokenArn, steps: [] })
+    ).versionId;
     for (const Step of ["setSecret", "testSecret"]) {
       await expect(
-        fresh.handler({ Step, SecretId: fresh.tokenArn, ClientRequestToken: pending }, lambdaContext()),
+        fresh.handler(
+          { Step, SecretId: fresh.tokenArn, ClientRequestToken: pending },
+          lambdaContext(),
+        ),
       ).rejects.toThrow("has no value yet: createSecret must run before this step");
     }
   });
 
   test("rotation disabled on the secret is refused", async () => {
     const fresh = await fixture();
-    const pending = (await driveRotation({ ...fresh, secrets, secretArn: fresh.tokenArn, steps: [] })).versionId;
+    const pending = (
+      await driveRotation({ ...fresh, secrets, secretArn: fresh.tokenArn, steps: [] })
+    ).versionId;
     await secrets.send(new CancelRotateSecretCommand({ SecretId: fresh.tokenArn }));
     await expect(
-      fresh.handler({ Step: "createSecret", SecretId: fresh.tokenArn, ClientRequestToken: pending }, lambdaContext()),
+      fresh.handler(
+        { Step: "createSecret", SecretId: fresh.tokenArn, ClientRequestToken: pending },
+        lambdaContext(),
+      ),
     ).rejects.toThrow(`Rotation is not enabled on secret ${fresh.tokenArn}`);
     await secrets.send(
       new UpdateSecretVersionStageCommand({

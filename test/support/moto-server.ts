@@ -64,7 +64,10 @@ export async function startMotoServer(): Promise<MotoServer> {
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
-      const killed = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
+      const killed = await Promise.race([
+        exited.then(() => true),
+        sleep(3000, undefined, { ref: false }).then(() => false),
+      ]);
       if (!killed) {
         child.kill("SIGKILL");
         await exited;
@@ -76,7 +79,9 @@ export async function startMotoServer(): Promise<MotoServer> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`moto_server exited with code ${child.exitCode} before it was ready:\n${output}`);
+      throw new Error(
+        `moto_server exited with code ${child.exitCode} before it was ready:\n${output}`,
+      );
     }
     try {
       const res = await fetch(`${endpoint}/moto-api/`);

@@ -9,7 +9,7 @@ import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CreateSecretCommand,
   RotateSecretCommand,
-  SecretsManagerClient,
+  type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { ROTATION_ENV } from "../../lib/contract";
 import { loadRotationHandler, ROTATION_ZIP, type RotationHandler } from "./rotation-driver";
@@ -38,7 +38,11 @@ export async function createRotationFixture(options: {
       AssumeRolePolicyDocument: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-          { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+          {
+            Effect: "Allow",
+            Principal: { Service: "lambda.amazonaws.com" },
+            Action: "sts:AssumeRole",
+          },
         ],
       }),
     }),

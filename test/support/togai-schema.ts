@@ -5,8 +5,7 @@
  */
 
 const ATTRIBUTE_VALUE = /^-?\d{1,512}(\.\d+)?$/;
-const ISO_DATE_TIME =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 function isString(v: unknown, min: number, max: number): boolean {
   return typeof v === "string" && v.length >= min && v.length <= max;
@@ -20,7 +19,14 @@ function onlyKeys(obj: Record<string, unknown>, allowed: string[]): string | und
 export function eventSchemaViolation(event: unknown): string | undefined {
   if (!event || typeof event !== "object" || Array.isArray(event)) return "event is not an object";
   const e = event as Record<string, unknown>;
-  const extra = onlyKeys(e, ["id", "schemaName", "timestamp", "accountId", "attributes", "dimensions"]);
+  const extra = onlyKeys(e, [
+    "id",
+    "schemaName",
+    "timestamp",
+    "accountId",
+    "attributes",
+    "dimensions",
+  ]);
   if (extra) return `unknown property ${extra}`;
   if (e.id !== undefined && !isString(e.id, 0, 512)) return "id must be a string of at most 512";
   if (!isString(e.schemaName, 1, 50)) return "schemaName must be a string of 1 to 50";

@@ -157,7 +157,8 @@ export class TogaiStandIn {
   }
 
   private overQuota(path: TogaiPath): boolean {
-    const limits = this.options.rateLimits === undefined ? PUBLISHED_QUOTAS : this.options.rateLimits;
+    const limits =
+      this.options.rateLimits === undefined ? PUBLISHED_QUOTAS : this.options.rateLimits;
     if (limits === false) return false;
     const group = path === "/authenticate" ? "authenticate" : path;
     const limit = path === "/authenticate" ? limits.authenticate : limits.ingest;
@@ -200,7 +201,11 @@ export class TogaiStandIn {
       await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000));
     }
     if (fault?.kind === "status") {
-      return this.reply(res, fault.status ?? 500, fault.body ?? { message: `Injected HTTP ${fault.status}` });
+      return this.reply(
+        res,
+        fault.status ?? 500,
+        fault.body ?? { message: `Injected HTTP ${fault.status}` },
+      );
     }
     if (this.overQuota(path)) {
       this.calls.throttled++;
@@ -260,15 +265,22 @@ export class TogaiStandIn {
     isToken: boolean,
     fault: TogaiFault | undefined,
   ): void {
-    if (fault?.kind === "malformed") return this.reply(res, 200, { token: "not-a-jwt" });
-    if (fault?.kind === "no-token") return this.reply(res, 200, {});
+    if (fault?.kind === "malformed") {
+      this.reply(res, 200, { token: "not-a-jwt" });
+      return;
+    }
+    if (fault?.kind === "no-token") {
+      this.reply(res, 200, {});
+      return;
+    }
     if (fault?.kind === "expired") {
       const twoDaysAgo = Math.floor(Date.now() / 1000) - 2 * 86_400;
-      return this.reply(res, 200, { token: this.mintToken(twoDaysAgo) });
+      this.reply(res, 200, { token: this.mintToken(twoDaysAgo) });
+      return;
     }
     // A token never extends itself: Togai returns the same token.
     const token = isToken ? credential : this.mintToken();
-    return this.reply(res, 200, { token });
+    this.reply(res, 200, { token });
   }
 }
 

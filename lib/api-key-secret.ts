@@ -1,0 +1,192 @@
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { Fn, TerraformVariable, Token } from "cdktf";
+import { Construct } from "constructs";
+import {
+  checkArn,
+  checkIntegerRange,
+  checkRecoveryWindow,
+  TogaiValidationError,
+} from "./validation";
+
+/** Properties of {@link TogaiApiKeySecret}. */
+export interface TogaiApiKeySecretProps {
+  /**
+   * Name of the secret to create.
+   * @default a name starting with "togai-api-key-", chosen by Terraform
+   */
+  readonly secretName?: string;
+
+  /**
+   * Adopt an existing secret that already holds Togai's secret key, by ARN, instead of creating
+   * one. Its KMS key, if customer-managed, is given with `kmsKeyArn`.
+   * @default a new secret is created
+   */
+  readonly existingSecretArn?: string;
+
+  /**
+   * Customer-managed KMS key (key ARN) the secret is encrypted with. With `existingSecretArn`, the
+   * key that secret already uses.
+   * @default the AWS managed key `aws/secretsmanager`, unless `createKmsKey`
+   */
+  readonly kmsKeyArn?: string;
+
+  /**
+   * Create a customer-managed KMS key (with yearly rotation) for this secret.
+   * @default false
+   */
+  readonly createKmsKey?: boolean;
+
+  /**
+   * Days Secrets Manager keeps the secret after deletion: 0 (delete at once) or 7 to 30.
+   * @default 30
+   */
+  readonly recoveryWindowInDays?: number;
+
+  /**
+   * Description of the secret.
+   * @default "Togai secret key (long-lived). Read only by the Togai token rotation function."
+   */
+  readonly description?: string;
+
+  /**
+   * Tags for the secret (and the KMS key, when created).
+   * @default no tags
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * Put the key at deploy time from an ephemeral, sensitive Terraform variable, through the
+   * write-only `secret_string_wo` argument: the key never enters the plan or the state. Supply
+   * the variable as `TF_VAR_<name>` from your CI's secret store. Without this, put the key out of
+   * band with `cdktf-togai put-api-key` (reads stdin).
+   * @default false
+   */
+  readonly valueFromEphemeralVariable?: boolean;
+
+  /**
+   * Name of the ephemeral variable of `valueFromEphemeralVariable`.
+   * @default "togai_api_key"
+   */
+  readonly ephemeralVariableName?: string;
+
+  /**
+   * Version of the value put from the ephemeral variable. Terraform cannot see a write-only
+   * value change: increase this number to put a new key.
+   * @default 1
+   */
+  readonly ephemeralValueVersion?: number;
+}
+
+/**
+ * The Secrets Manager secret holding Togai's long-lived secret key. Its value never passes
+ * through a construct prop. Only the rotation function of {@link TogaiTokenRotation} is granted
+ * to read it; there is deliberately no `grantRead` here.
+ */
+export class TogaiApiKeySecret extends Construct {
+  /** ARN of the secret. */
+  readonly secretArn: string;
+  /** Name of the secret. */
+  readonly secretName: string;
+  /** ARN of the customer-managed KMS key, when one is used. */
+  readonly kmsKeyArn?: string;
+  /** The created secret, unless adopted. */
+  readonly secret?: SecretsmanagerSecret;
+  /** The KMS key, when created here. */
+  readonly kmsKey?: KmsKey;
+  /** The version written from the ephemeral variable, when `valueFromEphemeralVariable`. */
+  readonly deployTimeValue?: SecretsmanagerSecretVersion;
+  /** The ephemeral variable, when `valueFromEphemeralVariable`. */
+  readonly ephemeralVariable?: TerraformVariable;
+
+  constructor(scope: Construct, id: string, props: TogaiApiKeySecretProps = {}) {
+    super(scope, id);
+    this.validate(props);
+
+    if (props.existingSecretArn) {
+      this.secretArn = props.existingSecretArn;
+      this.secretName = Token.isUnresolved(props.existingSecretArn)
+        ? Fn.element(Fn.split(":", props.existingSecretArn), 6)
+        : props.existingSecretArn.split(":")[6].replace(/-[A-Za-z0-9]{6}$/, "");
+      this.kmsKeyArn = props.kmsKeyArn;
+    } else {
+      if (props.createKmsKey) {
+        this.kmsKey = new KmsKey(this, "Key", {
+          description: "Encrypts the Togai secret key in Secrets Manager",
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+          tags: props.tags,
+        });
+      }
+      this.kmsKeyArn = this.kmsKey?.arn ?? props.kmsKeyArn;
+      this.secret = new SecretsmanagerSecret(this, "Secret", {
+        name: props.secretName,
+        namePrefix: props.secretName ? undefined : "togai-api-key-",
+        description:
+          props.description ??
+          "Togai secret key (long-lived). Read only by the Togai token rotation function.",
+        kmsKeyId: this.kmsKeyArn,
+        recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
+        tags: props.tags,
+      });
+      this.secretArn = this.secret.arn;
+      this.secretName = this.secret.name;
+    }
+
+    if (props.valueFromEphemeralVariable) {
+      this.ephemeralVariable = new TerraformVariable(this, "Value", {
+        type: "string",
+        sensitive: true,
+        nullable: false,
+        description:
+          "Togai secret key, written to Secrets Manager write-only (never in plan or state)",
+      });
+      // cdktf 0.21 has no `ephemeral` option yet; Terraform 1.10+ reads it from the JSON.
+      this.ephemeralVariable.addOverride("ephemeral", true);
+      this.ephemeralVariable.overrideLogicalId(props.ephemeralVariableName ?? "togai_api_key");
+      this.deployTimeValue = new SecretsmanagerSecretVersion(this, "DeployTimeValue", {
+        secretId: this.secretArn,
+        secretStringWo: this.ephemeralVariable.stringValue,
+        secretStringWoVersion: props.ephemeralValueVersion ?? 1,
+      });
+    }
+  }
+
+  private validate(props: TogaiApiKeySecretProps): void {
+    checkArn(this, "existingSecretArn", props.existingSecretArn, "secret");
+    checkArn(this, "kmsKeyArn", props.kmsKeyArn, "kmsKey");
+    checkRecoveryWindow(this, props.recoveryWindowInDays);
+    checkIntegerRange(
+      this,
+      "ephemeralValueVersion",
+      props.ephemeralValueVersion,
+      1,
+      Number.MAX_SAFE_INTEGER,
+      "",
+    );
+    if (props.kmsKeyArn && props.createKmsKey) {
+      throw new TogaiValidationError(this, "give kmsKeyArn or createKmsKey, not both");
+    }
+    if (props.existingSecretArn) {
+      const creating = (
+        ["secretName", "createKmsKey", "recoveryWindowInDays", "description", "tags"] as const
+      ).filter((p) => props[p] !== undefined);
+      if (creating.length > 0) {
+        throw new TogaiValidationError(
+          this,
+          `${creating.join(", ")} only apply to a secret created here; remove them when adopting existingSecretArn`,
+        );
+      }
+    }
+    if (
+      props.ephemeralVariableName !== undefined &&
+      !/^[a-zA-Z_][a-zA-Z0-9_-]*$/.test(props.ephemeralVariableName)
+    ) {
+      throw new TogaiValidationError(
+        this,
+        `ephemeralVariableName must be a Terraform identifier (letters, digits, _ and -, not starting with a digit), got "${props.ephemeralVariableName}"`,
+      );
+    }
+  }
+}

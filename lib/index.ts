@@ -1,0 +1,14 @@
+/** cdktf-togai: constructs that keep a Togai secret key and rotate Togai short-lived tokens. */
+export { TogaiApiKeySecret, type TogaiApiKeySecretProps } from "./api-key-secret";
+export {
+  DEFAULT_ROTATION_INTERVAL_HOURS,
+  MAX_ROTATION_INTERVAL_HOURS,
+  MIN_ROTATION_INTERVAL_HOURS,
+  ROTATION_ENV,
+  TOGAI_PRODUCTION_BASE_URL,
+  TOGAI_SANDBOX_BASE_URL,
+  TOKEN_SECRET_ARN_ENV,
+  type TokenSecretValue,
+} from "./contract";
+export { TogaiTokenRotation, type TogaiTokenRotationProps } from "./token-rotation";
+export { TogaiValidationError } from "./validation";

@@ -1,0 +1,168 @@
+/**
+ * IAM policy documents as pure functions of ARNs, so that they are easy to test and to simulate.
+ * No statement names `*` as a resource: every grant names the one secret or key it is for, and
+ * KMS use is allowed only through Secrets Manager, for that one secret.
+ */
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Action: string | string[];
+  readonly Resource?: string | string[];
+  readonly Principal?: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: PolicyStatement[];
+}
+
+/** What a consumer of the token may do to its secret: read it, never write it. */
+export const TOKEN_READ_ACTIONS = [
+  "secretsmanager:GetSecretValue",
+  "secretsmanager:DescribeSecret",
+];
+
+/** What the rotation function needs on the token secret (rotation-protocol rule 15). */
+export const TOKEN_ROTATE_ACTIONS = [
+  "secretsmanager:DescribeSecret",
+  "secretsmanager:GetSecretValue",
+  "secretsmanager:PutSecretValue",
+  "secretsmanager:UpdateSecretVersionStage",
+];
+
+/** KMS use through Secrets Manager only, and only for one secret's encryption context. */
+export function kmsThroughSecretsManager(
+  sid: string,
+  kmsKeyArn: string,
+  secretArn: string,
+  region: string,
+  actions: string[],
+): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: actions,
+    Resource: kmsKeyArn,
+    Condition: {
+      StringEquals: {
+        "kms:ViaService": `secretsmanager.${region}.amazonaws.com`,
+        "kms:EncryptionContext:SecretARN": secretArn,
+      },
+    },
+  };
+}
+
+/** A consumer's read access to the token secret (and its CMK through Secrets Manager). */
+export function tokenReadPolicy(
+  tokenSecretArn: string,
+  region: string,
+  kmsKeyArn?: string,
+): PolicyDocument {
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "ReadTogaiToken",
+      Effect: "Allow",
+      Action: TOKEN_READ_ACTIONS,
+      Resource: tokenSecretArn,
+    },
+  ];
+  if (kmsKeyArn) {
+    statements.push(
+      kmsThroughSecretsManager(
+        "DecryptTogaiTokenViaSecretsManager",
+        kmsKeyArn,
+        tokenSecretArn,
+        region,
+        ["kms:Decrypt"],
+      ),
+    );
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+export interface RotationPolicyInput {
+  readonly tokenSecretArn: string;
+  readonly apiKeySecretArn: string;
+  readonly logGroupArn: string;
+  readonly region: string;
+  readonly tokenKmsKeyArn?: string;
+  readonly apiKeyKmsKeyArn?: string;
+}
+
+/** The rotation function's permissions (rotation-protocol rule 15), nothing on `*`. */
+export function rotationPolicy(input: RotationPolicyInput): PolicyDocument {
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "RotateTogaiToken",
+      Effect: "Allow",
+      Action: TOKEN_ROTATE_ACTIONS,
+      Resource: input.tokenSecretArn,
+    },
+    {
+      Sid: "ReadTogaiApiKey",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: input.apiKeySecretArn,
+    },
+    {
+      Sid: "WriteOwnLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${input.logGroupArn}:*`,
+    },
+  ];
+  if (input.tokenKmsKeyArn) {
+    statements.push(
+      kmsThroughSecretsManager(
+        "UseTokenKeyViaSecretsManager",
+        input.tokenKmsKeyArn,
+        input.tokenSecretArn,
+        input.region,
+        ["kms:Decrypt", "kms:GenerateDataKey"],
+      ),
+    );
+  }
+  if (input.apiKeyKmsKeyArn) {
+    statements.push(
+      kmsThroughSecretsManager(
+        "DecryptApiKeyViaSecretsManager",
+        input.apiKeyKmsKeyArn,
+        input.apiKeySecretArn,
+        input.region,
+        ["kms:Decrypt"],
+      ),
+    );
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Trust policy: only the Lambda service may assume the rotation role. */
+export function lambdaTrustPolicy(): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "lambda.amazonaws.com" } },
+    ],
+  };
+}
+
+/** Resource policy of the token secret that lets other accounts' principals read it. */
+export function crossAccountReadPolicy(
+  tokenSecretArn: string,
+  principals: string[],
+): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "CrossAccountReadTogaiToken",
+        Effect: "Allow",
+        Principal: { AWS: principals },
+        Action: TOKEN_READ_ACTIONS,
+        Resource: tokenSecretArn,
+      },
+    ],
+  };
+}

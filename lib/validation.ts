@@ -1,0 +1,131 @@
+/**
+ * Synth-time checks. Each error names the construct, the prop, the value it got and what is
+ * allowed, so that a bad input is fixed from the message alone. Unresolved tokens (values only
+ * Terraform knows) are not checked here: Terraform and AWS check them at apply.
+ */
+import { Token } from "cdktf";
+import type { IConstruct } from "constructs";
+
+/** A prop value that cannot be synthesized. */
+export class TogaiValidationError extends Error {
+  constructor(scope: IConstruct, message: string) {
+    super(`${scope.node.path}: ${message}`);
+    this.name = "TogaiValidationError";
+  }
+}
+
+function known(value: unknown): boolean {
+  return value !== undefined && !Token.isUnresolved(value);
+}
+
+/** `value` must be a whole number from `min` to `max`. */
+export function checkIntegerRange(
+  scope: IConstruct,
+  prop: string,
+  value: number | undefined,
+  min: number,
+  max: number,
+  unit: string,
+): void {
+  if (!known(value)) return;
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw new TogaiValidationError(
+      scope,
+      `${prop} must be a whole number from ${min} to ${max} ${unit}, got ${value}`,
+    );
+  }
+}
+
+/** Secrets Manager's recovery window: 0 (delete at once) or 7 to 30 days. */
+export function checkRecoveryWindow(scope: IConstruct, value: number | undefined): void {
+  if (!known(value)) return;
+  if (
+    !(value === 0 || (Number.isInteger(value) && (value as number) >= 7 && (value as number) <= 30))
+  ) {
+    throw new TogaiValidationError(
+      scope,
+      `recoveryWindowInDays must be 0 (delete without recovery) or 7 to 30 days, got ${value}`,
+    );
+  }
+}
+
+const ARN_PATTERNS = {
+  secret: {
+    pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/,
+    example: "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing/togai-api-key-AbCdEf",
+  },
+  kmsKey: {
+    pattern: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/,
+    example:
+      "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (a key ARN: IAM policies cannot name an alias)",
+  },
+  role: {
+    pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+    example: "arn:aws:iam::123456789012:role/my-consumer",
+  },
+  principal: {
+    pattern: /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+))$/,
+    example: "123456789012 or arn:aws:iam::123456789012:role/reader",
+  },
+} as const;
+
+export type ArnKind = keyof typeof ARN_PATTERNS;
+
+/** `value` must be an ARN of the given kind. */
+export function checkArn(
+  scope: IConstruct,
+  prop: string,
+  value: string | undefined,
+  kind: ArnKind,
+): void {
+  if (!known(value)) return;
+  const { pattern, example } = ARN_PATTERNS[kind];
+  if (!pattern.test(value as string)) {
+    throw new TogaiValidationError(
+      scope,
+      `${prop} is not a valid ARN: got "${value}", expected e.g. ${example}`,
+    );
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** Togai's base URL: https, or plain http on loopback only (for tests and local stand-ins). */
+export function checkApiBaseUrl(scope: IConstruct, value: string | undefined): void {
+  if (!known(value)) return;
+  let url: URL;
+  try {
+    url = new URL(value as string);
+  } catch {
+    throw new TogaiValidationError(
+      scope,
+      `apiBaseUrl must be an absolute URL such as https://api.togai.com, got "${value}"`,
+    );
+  }
+  const loopbackHttp = url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
+  if (url.protocol !== "https:" && !loopbackHttp) {
+    throw new TogaiValidationError(
+      scope,
+      `apiBaseUrl must use https (plain http is allowed only for 127.0.0.1 or localhost), got "${value}"`,
+    );
+  }
+  if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
+    throw new TogaiValidationError(
+      scope,
+      `apiBaseUrl must be an origin without path, query or credentials (e.g. https://api.togai.com), got "${url.origin}${url.pathname}${url.search ? "?…" : ""}"`,
+    );
+  }
+}
+
+/** Exactly one of two props must be given. */
+export function checkExactlyOne(
+  scope: IConstruct,
+  a: [string, unknown],
+  b: [string, unknown],
+): void {
+  const given = [a, b].filter(([, v]) => v !== undefined);
+  if (given.length !== 1) {
+    const which = given.length === 0 ? "neither was given" : "both were given";
+    throw new TogaiValidationError(scope, `give exactly one of ${a[0]} or ${b[0]}: ${which}`);
+  }
+}
