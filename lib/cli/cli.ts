@@ -21,7 +21,10 @@ import { parseTokenSecretValue } from "../runtime/token-secret";
 export const EXIT = { ok: 0, failure: 1, usage: 2, keyRejected: 3, unhealthy: 4 } as const;
 
 export interface CliIo {
-  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+  readonly stdin: NodeJS.ReadableStream & {
+    isTTY?: boolean;
+    setRawMode?: (mode: boolean) => unknown;
+  };
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly env: NodeJS.ProcessEnv;
@@ -97,7 +100,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return command ? EXIT.ok : EXIT.usage;
   }
   if (!(command in HELP) || command === "main") {
-    io.stderr.write(`cdktf-togai: unknown command "${command}"; run "cdktf-togai --help" for the commands\n`);
+    io.stderr.write(
+      `cdktf-togai: unknown command "${command}"; run "cdktf-togai --help" for the commands\n`,
+    );
     return EXIT.usage;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
@@ -116,7 +121,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`cdktf-togai ${command}: ${error.message}; run "cdktf-togai ${command} --help"\n`);
+      io.stderr.write(
+        `cdktf-togai ${command}: ${error.message}; run "cdktf-togai ${command} --help"\n`,
+      );
       return EXIT.usage;
     }
     const code = error instanceof CliFailure ? error.code : EXIT.failure;
@@ -126,7 +133,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   return EXIT.failure;
 }
 
-function options<T extends Record<string, { type: "string" | "boolean" }>>(args: string[], extra: T) {
+function options<T extends Record<string, { type: "string" | "boolean" }>>(
+  args: string[],
+  extra: T,
+) {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
@@ -139,21 +149,28 @@ function options<T extends Record<string, { type: "string" | "boolean" }>>(args:
     // A positional argument may be a key pasted by mistake: never echo it back.
     const message = (error as Error).message.includes("positional")
       ? "takes no positional arguments (a secret key is read from stdin or --file, never from the command line)"
-      : (error as Error).message.replace(/'[^']*'/g, (m) => (m.startsWith("'--") ? m : "an argument"));
+      : (error as Error).message.replace(/'[^']*'/g, (m) =>
+          m.startsWith("'--") ? m : "an argument",
+        );
     throw new UsageError(message);
   }
   const secretId = parsed.values["secret-id"];
-  if (typeof secretId !== "string" || secretId.length === 0) throw new UsageError("--secret-id is required");
+  if (typeof secretId !== "string" || secretId.length === 0)
+    throw new UsageError("--secret-id is required");
   return { secretId, values: parsed.values as Record<string, string | boolean | undefined> };
 }
 
 async function readKey(io: CliIo, file: string | undefined): Promise<string> {
   if (file) return readFileSync(file, "utf8").trim();
-  if (io.stdin.isTTY) io.stderr.write("Paste Togai's secret key and press Enter (input is not shown): ");
+  if (io.stdin.isTTY)
+    io.stderr.write("Paste Togai's secret key and press Enter (input is not shown): ");
   const raw = await readAll(io);
   if (io.stdin.isTTY) io.stderr.write("\n");
   return raw.trim();
 }
+
+const CTRL_C = "\u0003";
+const LINE_ENDS = new Set(["\r", "\n", "\u0004"]);
 
 /** Reads stdin to the end (or to the first newline on a terminal, with echo off). */
 function readAll(io: CliIo): Promise<string> {
@@ -169,9 +186,11 @@ function readAll(io: CliIo): Promise<string> {
     };
     io.stdin.on("data", (chunk: Buffer | string) => {
       text += chunk.toString();
-      if (tty && /[\r\n\u0003\u0004]/.test(text)) {
-        if (text.includes("\u0003")) return reject(new CliFailure("cancelled", EXIT.failure));
-        text = text.replace(/[\r\n\u0004].*$/s, "");
+      if (!tty) return;
+      if (text.includes(CTRL_C)) return reject(new CliFailure("cancelled", EXIT.failure));
+      const end = [...text].findIndex((c) => LINE_ENDS.has(c));
+      if (end >= 0) {
+        text = [...text].slice(0, end).join("");
         done();
       }
     });
@@ -195,8 +214,10 @@ async function putApiKey(
   });
   const tokenSecretId = values["token-secret-id"] as string | undefined;
   const key = await readKey(io, values.file as string | undefined);
-  if (!key) throw new UsageError("no key was read: pipe Togai's secret key to stdin, or give --file PATH");
-  if (/\s/.test(key)) throw new UsageError("the key read contains whitespace: give exactly the key, on one line");
+  if (!key)
+    throw new UsageError("no key was read: pipe Togai's secret key to stdin, or give --file PATH");
+  if (/\s/.test(key))
+    throw new UsageError("the key read contains whitespace: give exactly the key, on one line");
 
   if (!values["skip-check"]) {
     const baseUrl =
@@ -220,13 +241,18 @@ async function putApiKey(
     }
     print(`Togai at ${baseUrl} accepted the key`);
   }
-  const out = await secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: key }));
+  const out = await secrets.send(
+    new PutSecretValueCommand({ SecretId: secretId, SecretString: key }),
+  );
   print(`stored the key in ${out.ARN ?? secretId} (version ${out.VersionId})`);
   if (tokenSecretId) await rotate(tokenSecretId, secrets, print);
   return EXIT.ok;
 }
 
-async function tokenBaseUrl(secrets: SecretsManagerClient, tokenSecretId?: string): Promise<string | undefined> {
+async function tokenBaseUrl(
+  secrets: SecretsManagerClient,
+  tokenSecretId?: string,
+): Promise<string | undefined> {
   if (!tokenSecretId) return undefined;
   const stored = await readSecretString(secrets, { secretId: tokenSecretId });
   if (!stored) return undefined;
@@ -237,7 +263,11 @@ async function tokenBaseUrl(secrets: SecretsManagerClient, tokenSecretId?: strin
   }
 }
 
-async function rotate(secretId: string, secrets: SecretsManagerClient, print: (line: string) => void): Promise<number> {
+async function rotate(
+  secretId: string,
+  secrets: SecretsManagerClient,
+  print: (line: string) => void,
+): Promise<number> {
   const meta = await secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
   if (!meta.RotationLambdaARN) {
     throw new CliFailure(
@@ -278,11 +308,20 @@ interface StatusReport {
   problems: string[];
 }
 
-async function status(args: string[], secrets: SecretsManagerClient, print: (line: string) => void): Promise<number> {
-  const { secretId, values } = options(args, { "warn-hours": { type: "string" }, json: { type: "boolean" } });
+async function status(
+  args: string[],
+  secrets: SecretsManagerClient,
+  print: (line: string) => void,
+): Promise<number> {
+  const { secretId, values } = options(args, {
+    "warn-hours": { type: "string" },
+    json: { type: "boolean" },
+  });
   const warnHours = values["warn-hours"] === undefined ? 12 : Number(values["warn-hours"]);
   if (!Number.isFinite(warnHours) || warnHours < 0 || warnHours > 24) {
-    throw new UsageError(`--warn-hours must be a number of hours from 0 to 24, got "${values["warn-hours"]}"`);
+    throw new UsageError(
+      `--warn-hours must be a number of hours from 0 to 24, got "${values["warn-hours"]}"`,
+    );
   }
   const meta = await secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
   const report: StatusReport = {
@@ -300,16 +339,25 @@ async function status(args: string[], secrets: SecretsManagerClient, print: (lin
     report.problems.push("no token has been minted yet");
   } else {
     const value = parseTokenSecretValue(stored.value, secretId);
-    const hoursLeft = Number(((Date.parse(value.expiresAt) - Date.now()) / 3_600_000).toFixed(2));
-    report.token = { expiresAt: value.expiresAt, issuedAt: value.issuedAt, hoursLeft, apiBaseUrl: value.apiBaseUrl };
-    if (hoursLeft <= 0) report.problems.push(`the token expired at ${value.expiresAt}`);
-    else if (hoursLeft < warnHours) report.problems.push(`the token has ${hoursLeft} h left, below ${warnHours} h`);
+    const exactHoursLeft = (Date.parse(value.expiresAt) - Date.now()) / 3_600_000;
+    const hoursLeft = Number(exactHoursLeft.toFixed(2));
+    report.token = {
+      expiresAt: value.expiresAt,
+      issuedAt: value.issuedAt,
+      hoursLeft,
+      apiBaseUrl: value.apiBaseUrl,
+    };
+    if (exactHoursLeft <= 0) report.problems.push(`the token expired at ${value.expiresAt}`);
+    else if (exactHoursLeft < warnHours)
+      report.problems.push(`the token has ${hoursLeft} h left, below ${warnHours} h`);
   }
   if (values.json) {
     print(JSON.stringify(report));
   } else {
     print(`token secret:     ${report.secretArn ?? secretId}`);
-    print(`rotation:         ${report.rotationEnabled ? "enabled" : "DISABLED"}${report.schedule ? `, ${report.schedule}` : ""}`);
+    print(
+      `rotation:         ${report.rotationEnabled ? "enabled" : "DISABLED"}${report.schedule ? `, ${report.schedule}` : ""}`,
+    );
     print(`last rotation:    ${report.lastRotatedAt ?? "never"}`);
     print(`next rotation:    ${report.nextRotationAt ?? "unknown"}`);
     print(

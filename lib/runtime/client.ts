@@ -79,7 +79,9 @@ export class TogaiClient {
   constructor(options: TogaiClientOptions) {
     const batchSize = options.batchSize ?? MAX_BATCH;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH) {
-      throw new TogaiRuntimeError(`batchSize must be a whole number from 1 to ${MAX_BATCH}, got ${batchSize}`);
+      throw new TogaiRuntimeError(
+        `batchSize must be a whole number from 1 to ${MAX_BATCH}, got ${batchSize}`,
+      );
     }
     this.options = options;
     this.batchSize = batchSize;
@@ -98,7 +100,10 @@ export class TogaiClient {
    * Sends events to `POST /ingestBatch`, at most 500 per request. Every event is checked before
    * anything is sent. Throws {@link TogaiIngestError} listing the events not accepted.
    */
-  async ingestBatch(events: ReadonlyArray<TogaiEvent>, options: IngestOptions = {}): Promise<IngestBatchResult> {
+  async ingestBatch(
+    events: ReadonlyArray<TogaiEvent>,
+    options: IngestOptions = {},
+  ): Promise<IngestBatchResult> {
     events.forEach((event, index) => {
       validateEvent(event, index);
     });
@@ -153,7 +158,9 @@ export class TogaiClient {
       return events.map((_, i) => describeFailure(i, (error as Error).message));
     }
     if (response.status === 207) {
-      return partialFailures(response.body, events.length).map(({ index, reason }) => describeFailure(index, reason));
+      return partialFailures(response.body, events.length).map(({ index, reason }) =>
+        describeFailure(index, reason),
+      );
     }
     if (response.status !== 202 && response.status !== 200) {
       return events.map((_, i) => describeFailure(i, `Togai answered HTTP ${response.status}`));
@@ -175,7 +182,8 @@ export class TogaiClient {
             signal,
             timeoutMs: this.options.timeoutMs,
           });
-          if (answer.status === 429 || answer.status >= 500) throw togaiErrorFor(answer, path, "Togai ingestion failed");
+          if (answer.status === 429 || answer.status >= 500)
+            throw togaiErrorFor(answer, path, "Togai ingestion failed");
           return answer;
         },
         {
@@ -191,7 +199,11 @@ export class TogaiClient {
         continue;
       }
       if (response.status === 401 || response.status === 403) {
-        throw togaiErrorFor(response, path, "Togai rejected the token even after re-reading the token secret");
+        throw togaiErrorFor(
+          response,
+          path,
+          "Togai rejected the token even after re-reading the token secret",
+        );
       }
       if (response.status >= 400 && response.status !== 207) {
         throw togaiErrorFor(response, path, "Togai refused the events");

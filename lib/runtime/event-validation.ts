@@ -23,7 +23,14 @@ export interface TogaiAttribute {
   readonly unit?: string;
 }
 
-const EVENT_FIELDS = new Set(["id", "schemaName", "timestamp", "accountId", "attributes", "dimensions"]);
+const EVENT_FIELDS = new Set([
+  "id",
+  "schemaName",
+  "timestamp",
+  "accountId",
+  "attributes",
+  "dimensions",
+]);
 const ATTRIBUTE_FIELDS = new Set(["name", "value", "unit"]);
 const ATTRIBUTE_VALUE = /^-?\d{1,512}(\.\d+)?$/;
 // RFC 3339 date-time, as OpenAPI's `format: date-time` means it.
@@ -32,7 +39,9 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 function describe(value: unknown): string {
   if (typeof value === "string") return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
   if (Array.isArray(value)) return `an array of ${value.length}`;
-  return value === null ? "null" : `${typeof value === "object" ? "an object" : String(value)} (${typeof value})`;
+  return value === null
+    ? "null"
+    : `${typeof value === "object" ? "an object" : String(value)} (${typeof value})`;
 }
 
 function text(
@@ -43,7 +52,11 @@ function text(
   max: number,
 ): void {
   if (typeof value !== "string" || value.length < min || value.length > max) {
-    fail(field, `must be a string of ${min === 0 ? "at most" : `${min} to`} ${max} characters`, value);
+    fail(
+      field,
+      `must be a string of ${min === 0 ? "at most" : `${min} to`} ${max} characters`,
+      value,
+    );
   }
 }
 
@@ -60,12 +73,20 @@ export function validateEvent(event: unknown, index: number): asserts event is T
   if (!e || typeof e !== "object" || Array.isArray(e)) fail("event", "must be an object", e);
   for (const key of Object.keys(e)) {
     if (!EVENT_FIELDS.has(key)) {
-      fail(key, "is not a field of Togai's Event (schemaName, timestamp, accountId, attributes, dimensions, id)", e[key]);
+      fail(
+        key,
+        "is not a field of Togai's Event (schemaName, timestamp, accountId, attributes, dimensions, id)",
+        e[key],
+      );
     }
   }
   if (e.id !== undefined) text(fail, "id", e.id, 0, 512);
   text(fail, "schemaName", e.schemaName, 1, 50);
-  if (typeof e.timestamp !== "string" || !ISO_DATE_TIME.test(e.timestamp) || Number.isNaN(Date.parse(e.timestamp))) {
+  if (
+    typeof e.timestamp !== "string" ||
+    !ISO_DATE_TIME.test(e.timestamp) ||
+    Number.isNaN(Date.parse(e.timestamp))
+  ) {
     fail("timestamp", "must be an ISO 8601 date-time such as 2026-11-28T08:00:00Z", e.timestamp);
   }
   text(fail, "accountId", e.accountId, 0, 512);
@@ -75,9 +96,11 @@ export function validateEvent(event: unknown, index: number): asserts event is T
   attributes.forEach((a, i) => {
     const attr = a as Record<string, unknown>;
     const at = `attributes[${i}]`;
-    if (!attr || typeof attr !== "object" || Array.isArray(attr)) fail(at, "must be an object", attr);
+    if (!attr || typeof attr !== "object" || Array.isArray(attr))
+      fail(at, "must be an object", attr);
     for (const key of Object.keys(attr)) {
-      if (!ATTRIBUTE_FIELDS.has(key)) fail(`${at}.${key}`, "is not a field of an attribute (name, value, unit)", attr[key]);
+      if (!ATTRIBUTE_FIELDS.has(key))
+        fail(`${at}.${key}`, "is not a field of an attribute (name, value, unit)", attr[key]);
     }
     text(fail, `${at}.name`, attr.name, 1, 50);
     if (typeof attr.value !== "string" || !ATTRIBUTE_VALUE.test(attr.value)) {

@@ -60,7 +60,9 @@ interface CachedToken {
  */
 export class TogaiTokenProvider {
   /** Provider for the secret whose ARN is in `TOGAI_TOKEN_SECRET_ARN` (set by `grantReadToFunction`). */
-  static fromEnvironment(options: Omit<TogaiTokenProviderOptions, "secretId"> = {}): TogaiTokenProvider {
+  static fromEnvironment(
+    options: Omit<TogaiTokenProviderOptions, "secretId"> = {},
+  ): TogaiTokenProvider {
     const secretId = process.env[TOKEN_SECRET_ARN_ENV];
     if (!secretId) {
       throw new TogaiRuntimeError(

@@ -1,0 +1,229 @@
+/** TogaiClient against the Togai stand-in, with tokens read from moto_server. */
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { TogaiClient, TogaiIngestError } from "../../lib/runtime/client";
+import { InvalidEventError, TogaiAuthenticationError } from "../../lib/runtime/errors";
+import type { TogaiEvent } from "../../lib/runtime/event-validation";
+import { TogaiTokenProvider } from "../../lib/runtime/token-provider";
+import { countCommands, createSecret, putToken } from "../support/aws-fixtures";
+import { leakedSecrets, OutputCapture } from "../support/capture-output";
+import { type MotoServer, startMotoServer } from "../support/moto-server";
+import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+
+let moto: MotoServer;
+let togai: TogaiStandIn;
+let secrets: SecretsManagerClient;
+const output = new OutputCapture();
+const errorMessages: string[] = [];
+
+beforeAll(async () => {
+  moto = await startMotoServer();
+  Object.assign(process.env, moto.awsEnv);
+  togai = await startTogaiStandIn({ secretKeys: [] });
+  secrets = new SecretsManagerClient({});
+  output.start();
+});
+
+afterEach(() => togai.clearFaults());
+
+afterAll(async () => {
+  const text = output.stop() + errorMessages.join("\n");
+  secrets?.destroy();
+  await togai?.close();
+  await moto?.stop();
+  expect(leakedSecrets(text, togai.issuedTokens)).toEqual([]);
+});
+
+function event(i: number, overrides: Partial<TogaiEvent> = {}): TogaiEvent {
+  return {
+    id: `evt-${i}`,
+    schemaName: "api_calls",
+    timestamp: "2026-11-28T08:00:00Z",
+    accountId: `acct-${i % 7}`,
+    attributes: [{ name: "calls", value: String(i % 100), unit: "count" }],
+    dimensions: { region: "eu" },
+    ...overrides,
+  };
+}
+
+async function setup(
+  options: ConstructorParameters<typeof TogaiClient>[0] extends infer O ? Partial<O> : never = {},
+) {
+  const arn = await createSecret(secrets, "tok");
+  await putToken(secrets, arn, togai.mintToken(), togai.baseUrl);
+  const smClient = new SecretsManagerClient({});
+  const calls = countCommands(smClient);
+  const tokens = new TogaiTokenProvider({ secretId: arn, client: smClient });
+  const client = new TogaiClient({ tokens, baseDelayMs: 10, ...options });
+  return { client, tokens, gets: () => calls.get("GetSecretValueCommand") ?? 0, arn };
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  const error = await promise.then(
+    () => new Error("expected a failure"),
+    (e: Error) => e,
+  );
+  errorMessages.push(error.message);
+  return error;
+}
+
+test("1,234 events make 3 batch requests that the stand-in's schema check accepts", async () => {
+  const { client } = await setup();
+  const before = { batches: togai.calls.ingestBatch, events: togai.events.length };
+
+  const result = await client.ingestBatch(Array.from({ length: 1234 }, (_, i) => event(i)));
+
+  expect(result).toEqual({ accepted: 1234, requests: 3 });
+  expect(togai.calls.ingestBatch - before.batches).toBe(3);
+  expect(togai.events.length - before.events).toBe(1234);
+  expect(togai.credentialKinds.at(-1)).toEqual({ path: "/ingestBatch", kind: "token" });
+  await client.close();
+});
+
+test("one event goes to /ingest with the token", async () => {
+  const { client } = await setup();
+  const before = togai.calls.ingest;
+
+  await client.ingest(event(1));
+
+  expect(togai.calls.ingest - before).toBe(1);
+  expect(togai.events.at(-1)).toEqual(event(1));
+  await client.close();
+});
+
+test("429 then success: retried with backoff", async () => {
+  const { client } = await setup();
+  togai.inject({ path: "/ingestBatch", kind: "status", status: 429, times: 2 });
+  const before = togai.calls.ingestBatch;
+
+  const result = await client.ingestBatch([event(1), event(2)]);
+
+  expect(result.requests).toBe(3);
+  expect(togai.calls.ingestBatch - before).toBe(3);
+  await client.close();
+});
+
+test("503 and a reset connection are retried too", async () => {
+  const { client } = await setup();
+  togai.inject({ path: "/ingest", kind: "status", status: 503 });
+  togai.inject({ path: "/ingest", kind: "reset" });
+  const before = togai.calls.ingest;
+
+  await client.ingest(event(3));
+
+  expect(togai.calls.ingest - before).toBe(3);
+  await client.close();
+});
+
+test("a 401 causes exactly one token refresh and one retry", async () => {
+  const { client, gets } = await setup();
+  await client.ingest(event(1));
+  expect(gets()).toBe(1);
+  togai.inject({ path: "/ingest", kind: "status", status: 401 });
+  const before = togai.calls.ingest;
+
+  await client.ingest(event(2));
+
+  expect(gets()).toBe(2);
+  expect(togai.calls.ingest - before).toBe(2);
+  await client.close();
+});
+
+test("a second 401 after the refresh fails with an authentication error that holds no token", async () => {
+  const { client, gets } = await setup();
+  togai.inject({ path: "/ingest", kind: "status", status: 401, times: 2 });
+
+  const error = await failure(client.ingest(event(1)));
+
+  expect(error).toBeInstanceOf(TogaiAuthenticationError);
+  expect(error.message).toContain(
+    "Togai rejected the token even after re-reading the token secret",
+  );
+  expect(gets()).toBe(2);
+  await client.close();
+});
+
+test("invalid events are rejected before any request, naming the event and field", async () => {
+  const { client } = await setup();
+  const before = togai.calls.ingestBatch + togai.calls.ingest;
+  const bad = [
+    event(0),
+    event(1, { attributes: [{ name: "calls", value: 12 as unknown as string }] }),
+  ];
+
+  const error = await failure(client.ingestBatch(bad));
+  expect(error).toBeInstanceOf(InvalidEventError);
+  expect(error.message).toBe(
+    'Event 1 (id "evt-1"): attributes[0].value must be a string of digits such as "12" or "-3.5", got 12 (number)',
+  );
+  expect((error as InvalidEventError).field).toBe("attributes[0].value");
+
+  const cases: Array<[Partial<TogaiEvent> & Record<string, unknown>, string]> = [
+    [
+      { attributes: Array.from({ length: 11 }, () => ({ name: "a", value: "1" })) },
+      "attributes must hold at most 10 attributes",
+    ],
+    [{ timestamp: "yesterday" }, "timestamp must be an ISO 8601 date-time"],
+    [{ schemaName: "" }, "schemaName must be a string of 1 to 50 characters"],
+    [{ dimensions: { region: "" } }, "dimensions.region must be a string of 1 to 200 characters"],
+    [{ eventName: "old" } as Record<string, unknown>, "eventName is not a field of Togai's Event"],
+  ];
+  for (const [override, message] of cases) {
+    await expect(client.ingest(event(5, override))).rejects.toThrow(message);
+  }
+  expect(togai.calls.ingestBatch + togai.calls.ingest).toBe(before);
+  await client.close();
+});
+
+test("a 207 tells the caller which events failed", async () => {
+  const { client } = await setup({ batchSize: 10 });
+  togai.inject({ path: "/ingestBatch", kind: "partial", failIndexes: [2, 5] });
+
+  const error = await failure(client.ingestBatch(Array.from({ length: 25 }, (_, i) => event(i))));
+
+  expect(error).toBeInstanceOf(TogaiIngestError);
+  const ingestError = error as TogaiIngestError;
+  expect(ingestError.accepted).toBe(23);
+  expect(ingestError.failed.map((f) => [f.index, f.id])).toEqual([
+    [2, "evt-2"],
+    [5, "evt-5"],
+  ]);
+  await client.close();
+});
+
+test("a batch Togai refuses outright is reported per event, others still go", async () => {
+  const { client } = await setup({ batchSize: 2, maxConcurrentRequests: 1 });
+  togai.inject({
+    path: "/ingestBatch",
+    kind: "status",
+    status: 422,
+    body: JSON.stringify({ message: "Payload too large" }),
+  });
+
+  const error = (await failure(
+    client.ingestBatch([event(0), event(1), event(2)]),
+  )) as TogaiIngestError;
+
+  expect(error.failed.map((f) => f.index)).toEqual([0, 1]);
+  expect(error.failed[0].reason).toContain("HTTP 422: Payload too large");
+  expect(error.accepted).toBe(1);
+  await client.close();
+});
+
+test("an aborted call stops", async () => {
+  const { client } = await setup();
+  togai.inject({ path: "/ingest", kind: "slow", delayMs: 2000 });
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 100);
+
+  const error = await failure(client.ingest(event(1), { signal: controller.signal }));
+
+  expect(error.name).toMatch(/AbortError/);
+  await client.close();
+});
+
+test("batchSize outside 1..500 is refused", async () => {
+  const { tokens } = await setup();
+  expect(() => new TogaiClient({ tokens, batchSize: 501 })).toThrow(
+    "batchSize must be a whole number from 1 to 500, got 501",
+  );
+});
