@@ -7,7 +7,8 @@ const b64 = (v: unknown, gzip = false) => {
   const raw = Buffer.from(typeof v === "string" ? v : JSON.stringify(v));
   return (gzip ? gzipSync(raw) : raw).toString("base64url");
 };
-const jwt = (header: unknown, payload: unknown, gzip = true) => `${b64(header)}.${b64(payload, gzip)}.c2ln`;
+const jwt = (header: unknown, payload: unknown, gzip = true) =>
+  `${b64(header)}.${b64(payload, gzip)}.c2ln`;
 
 describe("decodeTogaiToken", () => {
   test("reads a Togai token: GZIP-compressed payload, iat/exp in epoch seconds", () => {

@@ -89,6 +89,17 @@ process.once("exit", () => {
   }
 });
 
+/** Asks every running Terraform to stop gracefully (as Ctrl-C would), so its state stays sound. */
+export function interruptTerraform(): void {
+  for (const pid of running) {
+    try {
+      process.kill(pid, "SIGINT");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** Runs `terraform <args>` in `cwd`; rejects with its output unless the exit code is allowed. */
 export async function terraform(
   args: string[],

@@ -1,0 +1,95 @@
+/**
+ * The whole system on loopback, from synth through terraform apply, rotation, consumer read and
+ * destroy. The key is put at deploy time through the ephemeral variable and write-only argument;
+ * it must appear in no artifact and no output. (The operator-CLI path runs in `npm run demo`
+ * and in the CLI tests.)
+ */
+
+import { LoopbackDeployment } from "../../demo/loopback-deployment";
+import { leakedSecrets } from "../support/capture-output";
+
+jest.setTimeout(180_000);
+
+const deployment = new LoopbackDeployment({ keyFromEphemeralVariable: true });
+let synthesized = "";
+let logs = "";
+const originalWrite = process.stdout.write.bind(process.stdout);
+
+beforeAll(async () => {
+  process.stdout.write = ((chunk: unknown) => {
+    logs += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  await deployment.startServers();
+  synthesized = deployment.synth();
+  await deployment.init();
+});
+
+afterAll(async () => {
+  const motoPid = deployment.moto?.pid;
+  await deployment.cleanup();
+  process.stdout.write = originalWrite;
+  deployment.removeWorkDir();
+  // No emulator process is left behind.
+  expect(() => process.kill(motoPid as number, 0)).toThrow();
+});
+
+test("apply creates the stack, and a second plan reports no changes", async () => {
+  const added = await deployment.apply();
+  expect(added).toBe(11);
+  const plan = await deployment.plan();
+  expect(plan.stdout).toContain("No changes.");
+  expect(plan.code).toBe(0);
+});
+
+test("the rotation staged at deploy mints a token: AWSCURRENT holds the contract JSON, ~24 h ahead", async () => {
+  const run = await deployment.rotate();
+  expect(run.error).toBeUndefined();
+  const { versionId, value } = await deployment.tokenSecret();
+  expect(versionId).toBe(run.versionId);
+  expect(Object.keys(value).sort()).toEqual(["apiBaseUrl", "expiresAt", "issuedAt", "token"]);
+  expect(value.apiBaseUrl).toBe(deployment.togai?.baseUrl);
+  const hours = (Date.parse(value.expiresAt) - Date.now()) / 3_600_000;
+  expect(hours).toBeGreaterThan(23.9);
+  expect(hours).toBeLessThanOrEqual(24);
+});
+
+test("a consumer reads the token and ingests an event", async () => {
+  const { token, eventsAccepted } = await deployment.consumeAndIngest();
+  expect(token.token).toBe(deployment.togai?.issuedTokens.at(-1));
+  expect(eventsAccepted).toBe(1);
+});
+
+test("a second rotation moves AWSPREVIOUS, and the plan is still clean", async () => {
+  const first = await deployment.tokenSecret();
+  const run = await deployment.rotateAgain();
+  expect(run.error).toBeUndefined();
+  const stages = await deployment.versionStages();
+  expect(stages[first.versionId]).toEqual(["AWSPREVIOUS"]);
+  expect(stages[run.versionId]).toEqual(["AWSCURRENT"]);
+  expect((await deployment.plan()).code).toBe(0);
+});
+
+test("the key and every token appear in no artifact, plan, state or output", () => {
+  const secrets = [deployment.secretKey, ...(deployment.togai?.issuedTokens ?? [])];
+  expect(deployment.togai?.issuedTokens.length).toBeGreaterThanOrEqual(2);
+  const artifacts = deployment.artifacts();
+  expect(artifacts.map((a) => a.path).some((p) => p.endsWith("terraform.togai-demo.tfstate"))).toBe(
+    true,
+  );
+  for (const { path, text } of artifacts) {
+    expect({ path, leaks: leakedSecrets(text, secrets) }).toEqual({ path, leaks: [] });
+  }
+  expect(leakedSecrets(synthesized, secrets)).toEqual([]);
+  expect(leakedSecrets(deployment.transcript, secrets)).toEqual([]);
+  expect(leakedSecrets(logs, secrets)).toEqual([]);
+  // The state records that a write-only value was put, never the value.
+  const state = artifacts.find((a) => a.path.endsWith(".tfstate"))?.text ?? "";
+  expect(state).toContain('"secret_string_wo_version": 1');
+  expect(logs).toContain('"message":"token minted and stored as AWSPENDING"');
+});
+
+test("destroy leaves no secret, function, role or key behind", async () => {
+  await deployment.destroy();
+  expect(await deployment.leftovers()).toEqual({ secrets: 0, functions: 0, roles: 0, kmsKeys: 0 });
+});
