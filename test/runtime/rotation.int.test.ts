@@ -62,6 +62,8 @@ async function stagesOf(secretArn: string): Promise<Record<string, string[]>> {
   return meta.VersionIdsToStages ?? {};
 }
 
+let handlerFrom: "bundle" | "source" = "bundle";
+
 /** A fresh fixture; `apiKey: null` leaves the API-key secret without a value. */
 async function fixture(options: { apiKey?: string | null; minTokenLifeHours?: number } = {}) {
   return createRotationFixture({
@@ -69,6 +71,7 @@ async function fixture(options: { apiKey?: string | null; minTokenLifeHours?: nu
     togaiBaseUrl: togai.baseUrl,
     apiKey: options.apiKey === null ? undefined : (options.apiKey ?? SECRET_KEY),
     minTokenLifeHours: options.minTokenLifeHours,
+    handlerFrom,
   });
 }
 
@@ -93,248 +96,259 @@ async function expectCurrentUnchanged(
   expect(Date.parse(now.value.expiresAt)).toBeGreaterThan(Date.now());
 }
 
-describe("a successful rotation", () => {
-  test("the first rotation mints a 24 h token into AWSCURRENT and leaves no AWSPENDING", async () => {
-    const fx = await fixture();
-    const before = togai.calls.authenticate;
-
-    const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
-
-    expect(run.error).toBeUndefined();
-    const { versionId, value } = await currentValue(fx.tokenArn);
-    expect(versionId).toBe(run.versionId);
-    expect(Object.keys(value).sort()).toEqual(["apiBaseUrl", "expiresAt", "issuedAt", "token"]);
-    expect(togai.issuedTokens).toContain(value.token);
-    expect(value.apiBaseUrl).toBe(togai.baseUrl);
-    const hoursAhead = (Date.parse(value.expiresAt) - Date.now()) / 3_600_000;
-    expect(hoursAhead).toBeGreaterThan(23.9);
-    expect(hoursAhead).toBeLessThanOrEqual(24);
-    expect(Date.parse(value.expiresAt) - Date.parse(value.issuedAt)).toBe(86_400_000);
-    // One call mints with the key, one checks the token (testSecret).
-    expect(togai.calls.authenticate - before).toBe(2);
-    const stages = await stagesOf(fx.tokenArn);
-    expect(
-      Object.values(stages)
-        .flat()
-        .filter((s) => s === "AWSPENDING"),
-    ).toEqual([]);
+// The deployed bundle is the proof; the source runs the same tests for coverage of lib/.
+describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
+  beforeAll(() => {
+    handlerFrom = kind;
   });
 
-  test("a second rotation moves AWSPREVIOUS to the first token's version", async () => {
-    const { fx, first } = await rotatedFixture();
+  describe("a successful rotation", () => {
+    test("the first rotation mints a 24 h token into AWSCURRENT and leaves no AWSPENDING", async () => {
+      const fx = await fixture();
+      const before = togai.calls.authenticate;
 
-    const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
+      const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
 
-    expect(run.error).toBeUndefined();
-    const second = await currentValue(fx.tokenArn);
-    expect(second.versionId).toBe(run.versionId);
-    expect(second.value.token).not.toBe(first.value.token);
-    const stages = await stagesOf(fx.tokenArn);
-    expect(stages[first.versionId]).toEqual(["AWSPREVIOUS"]);
-    expect(stages[second.versionId]).toEqual(["AWSCURRENT"]);
-  });
-
-  test("every step run twice gives the same result and mints one token", async () => {
-    const fx = await fixture();
-    const pending = (await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn, steps: [] }))
-      .versionId;
-    const mintedBefore = togai.issuedTokens.length;
-
-    for (const step of ROTATION_STEPS) {
-      for (let i = 0; i < 2; i++) {
-        await fx.handler(
-          { Step: step, SecretId: fx.tokenArn, ClientRequestToken: pending },
-          lambdaContext(),
-        );
-      }
-    }
-
-    expect(togai.issuedTokens.length - mintedBefore).toBe(1);
-    const { versionId, value } = await currentValue(fx.tokenArn);
-    expect(versionId).toBe(pending);
-    expect(value.token).toBe(togai.issuedTokens.at(-1));
-  });
-
-  test("429 from Togai is retried until it succeeds", async () => {
-    const fx = await fixture();
-    togai.inject({ path: "/authenticate", kind: "status", status: 429, times: 2 });
-    const before = togai.calls.authenticate;
-
-    const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
-
-    expect(run.error).toBeUndefined();
-    expect(togai.calls.authenticate - before).toBe(4); // 2 throttled + mint + check
-    expect(output.captured).toContain('"message":"Togai call failed, retrying"');
-  });
-});
-
-describe("a failed rotation keeps the previous token current", () => {
-  test("Togai 401: fails at once, names the key's secret, no retry", async () => {
-    const { fx, first } = await rotatedFixture();
-    await secrets.send(
-      new PutSecretValueCommand({ SecretId: fx.apiKeyArn, SecretString: WRONG_KEY }),
-    );
-    const before = togai.calls.authenticate;
-
-    const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
-
-    expect(run.failedStep).toBe("createSecret");
-    expect(run.error?.message).toContain(`Togai rejected the secret key stored in ${fx.apiKeyArn}`);
-    expect(run.error?.message).toContain("put-api-key");
-    expect(togai.calls.authenticate - before).toBe(1);
-    await expectCurrentUnchanged(fx, first);
-  });
-
-  test("5xx until the Lambda's time budget runs out", async () => {
-    const { fx, first } = await rotatedFixture();
-    togai.inject({ path: "/authenticate", kind: "status", status: 503, times: 1000 });
-    const started = Date.now();
-
-    const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn, timeoutMs: 6_000 });
-
-    togai.clearFaults();
-    const elapsed = Date.now() - started;
-    expect(run.failedStep).toBe("createSecret");
-    expect(run.error?.name).toBe("TogaiServerError");
-    expect(run.error?.message).toContain("HTTP 503");
-    expect(elapsed).toBeLessThan(6_000);
-    await expectCurrentUnchanged(fx, first);
-  });
-
-  test.each([
-    ["malformed", "not a Togai token"],
-    ["expired", "expired"],
-    ["no-token", 'without a "token" string'],
-  ] as const)("Togai answers 200 with a %s token", async (kind, message) => {
-    const { fx, first } = await rotatedFixture();
-    togai.inject({ path: "/authenticate", kind });
-
-    const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
-
-    expect(run.failedStep).toBe("createSecret");
-    expect(run.error?.message).toContain(message);
-    await expectCurrentUnchanged(fx, first);
-  });
-
-  test("testSecret refuses a token with less life than the configured minimum", async () => {
-    const fx = await fixture({ minTokenLifeHours: 23.99 });
-    // A token issued 1 hour ago has 23 h left: below 23.99 h.
-    const old = togai.mintToken(Math.floor(Date.now() / 1000) - 3600);
-    togai.inject({
-      path: "/authenticate",
-      kind: "status",
-      status: 200,
-      body: JSON.stringify({ token: old }),
+      expect(run.error).toBeUndefined();
+      const { versionId, value } = await currentValue(fx.tokenArn);
+      expect(versionId).toBe(run.versionId);
+      expect(Object.keys(value).sort()).toEqual(["apiBaseUrl", "expiresAt", "issuedAt", "token"]);
+      expect(togai.issuedTokens).toContain(value.token);
+      expect(value.apiBaseUrl).toBe(togai.baseUrl);
+      const hoursAhead = (Date.parse(value.expiresAt) - Date.now()) / 3_600_000;
+      expect(hoursAhead).toBeGreaterThan(23.9);
+      expect(hoursAhead).toBeLessThanOrEqual(24);
+      expect(Date.parse(value.expiresAt) - Date.parse(value.issuedAt)).toBe(86_400_000);
+      // One call mints with the key, one checks the token (testSecret).
+      expect(togai.calls.authenticate - before).toBe(2);
+      const stages = await stagesOf(fx.tokenArn);
+      expect(
+        Object.values(stages)
+          .flat()
+          .filter((s) => s === "AWSPENDING"),
+      ).toEqual([]);
     });
 
-    const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
+    test("a second rotation moves AWSPREVIOUS to the first token's version", async () => {
+      const { fx, first } = await rotatedFixture();
 
-    expect(run.failedStep).toBe("testSecret");
-    expect(run.error?.message).toMatch(/below the minimum of 23.99 h/);
+      const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
+
+      expect(run.error).toBeUndefined();
+      const second = await currentValue(fx.tokenArn);
+      expect(second.versionId).toBe(run.versionId);
+      expect(second.value.token).not.toBe(first.value.token);
+      const stages = await stagesOf(fx.tokenArn);
+      expect(stages[first.versionId]).toEqual(["AWSPREVIOUS"]);
+      expect(stages[second.versionId]).toEqual(["AWSCURRENT"]);
+    });
+
+    test("every step run twice gives the same result and mints one token", async () => {
+      const fx = await fixture();
+      const pending = (await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn, steps: [] }))
+        .versionId;
+      const mintedBefore = togai.issuedTokens.length;
+
+      for (const step of ROTATION_STEPS) {
+        for (let i = 0; i < 2; i++) {
+          await fx.handler(
+            { Step: step, SecretId: fx.tokenArn, ClientRequestToken: pending },
+            lambdaContext(),
+          );
+        }
+      }
+
+      expect(togai.issuedTokens.length - mintedBefore).toBe(1);
+      const { versionId, value } = await currentValue(fx.tokenArn);
+      expect(versionId).toBe(pending);
+      expect(value.token).toBe(togai.issuedTokens.at(-1));
+    });
+
+    test("429 from Togai is retried until it succeeds", async () => {
+      const fx = await fixture();
+      togai.inject({ path: "/authenticate", kind: "status", status: 429, times: 2 });
+      const before = togai.calls.authenticate;
+
+      const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
+
+      expect(run.error).toBeUndefined();
+      expect(togai.calls.authenticate - before).toBe(4); // 2 throttled + mint + check
+      expect(output.captured).toContain('"message":"Togai call failed, retrying"');
+    });
   });
 
-  test("a missing key value fails with how to put the key, without calling Togai", async () => {
-    const fx = await fixture({ apiKey: null });
-    const before = togai.calls.authenticate;
+  describe("a failed rotation keeps the previous token current", () => {
+    test("Togai 401: fails at once, names the key's secret, no retry", async () => {
+      const { fx, first } = await rotatedFixture();
+      await secrets.send(
+        new PutSecretValueCommand({ SecretId: fx.apiKeyArn, SecretString: WRONG_KEY }),
+      );
+      const before = togai.calls.authenticate;
 
-    const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
+      const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
 
-    expect(run.failedStep).toBe("createSecret");
-    expect(run.error?.message).toContain(
-      `The API-key secret ${fx.apiKeyArn} holds no Togai secret key yet`,
-    );
-    expect(run.error?.message).toContain("cdktf-togai put-api-key");
-    expect(togai.calls.authenticate).toBe(before);
-    await expect(
-      secrets.send(
-        new GetSecretValueCommand({ SecretId: fx.tokenArn, VersionStage: "AWSCURRENT" }),
-      ),
-    ).rejects.toThrow(/can't find the specified secret/);
+      expect(run.failedStep).toBe("createSecret");
+      expect(run.error?.message).toContain(
+        `Togai rejected the secret key stored in ${fx.apiKeyArn}`,
+      );
+      expect(run.error?.message).toContain("put-api-key");
+      expect(togai.calls.authenticate - before).toBe(1);
+      await expectCurrentUnchanged(fx, first);
+    });
+
+    test("5xx until the Lambda's time budget runs out", async () => {
+      const { fx, first } = await rotatedFixture();
+      togai.inject({ path: "/authenticate", kind: "status", status: 503, times: 1000 });
+      const started = Date.now();
+
+      const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn, timeoutMs: 6_000 });
+
+      togai.clearFaults();
+      const elapsed = Date.now() - started;
+      expect(run.failedStep).toBe("createSecret");
+      expect(run.error?.name).toBe("TogaiServerError");
+      expect(run.error?.message).toContain("HTTP 503");
+      expect(elapsed).toBeLessThan(6_000);
+      await expectCurrentUnchanged(fx, first);
+    });
+
+    test.each([
+      ["malformed", "not a Togai token"],
+      ["expired", "expired"],
+      ["no-token", 'without a "token" string'],
+    ] as const)("Togai answers 200 with a %s token", async (kind, message) => {
+      const { fx, first } = await rotatedFixture();
+      togai.inject({ path: "/authenticate", kind });
+
+      const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
+
+      expect(run.failedStep).toBe("createSecret");
+      expect(run.error?.message).toContain(message);
+      await expectCurrentUnchanged(fx, first);
+    });
+
+    test("testSecret refuses a token with less life than the configured minimum", async () => {
+      const fx = await fixture({ minTokenLifeHours: 23.99 });
+      // A token issued 1 hour ago has 23 h left: below 23.99 h.
+      const old = togai.mintToken(Math.floor(Date.now() / 1000) - 3600);
+      togai.inject({
+        path: "/authenticate",
+        kind: "status",
+        status: 200,
+        body: JSON.stringify({ token: old }),
+      });
+
+      const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
+
+      expect(run.failedStep).toBe("testSecret");
+      expect(run.error?.message).toMatch(/below the minimum of 23.99 h/);
+    });
+
+    test("a missing key value fails with how to put the key, without calling Togai", async () => {
+      const fx = await fixture({ apiKey: null });
+      const before = togai.calls.authenticate;
+
+      const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
+
+      expect(run.failedStep).toBe("createSecret");
+      expect(run.error?.message).toContain(
+        `The API-key secret ${fx.apiKeyArn} holds no Togai secret key yet`,
+      );
+      expect(run.error?.message).toContain("cdktf-togai put-api-key");
+      expect(togai.calls.authenticate).toBe(before);
+      await expect(
+        secrets.send(
+          new GetSecretValueCommand({ SecretId: fx.tokenArn, VersionStage: "AWSCURRENT" }),
+        ),
+      ).rejects.toThrow(/can't find the specified secret/);
+    });
   });
-});
 
-describe("every invocation checks the protocol's preconditions", () => {
-  let fx: RotationFixture;
-  let first: Awaited<ReturnType<typeof currentValue>>;
-  beforeAll(async () => {
-    ({ fx, first } = await rotatedFixture());
-  });
+  describe("every invocation checks the protocol's preconditions", () => {
+    let fx: RotationFixture;
+    let first: Awaited<ReturnType<typeof currentValue>>;
+    beforeAll(async () => {
+      ({ fx, first } = await rotatedFixture());
+    });
 
-  const invoke = (event: Partial<{ Step: string; SecretId: string; ClientRequestToken: string }>) =>
-    fx.handler(
-      {
-        Step: "createSecret",
-        SecretId: fx.tokenArn,
-        ClientRequestToken: first.versionId,
-        ...event,
-      },
-      lambdaContext(),
-    );
+    const invoke = (
+      event: Partial<{ Step: string; SecretId: string; ClientRequestToken: string }>,
+    ) =>
+      fx.handler(
+        {
+          Step: "createSecret",
+          SecretId: fx.tokenArn,
+          ClientRequestToken: first.versionId,
+          ...event,
+        },
+        lambdaContext(),
+      );
 
-  test("an unknown step is an error", async () => {
-    await expect(invoke({ Step: "rotateEverything" })).rejects.toThrow(
-      'Unknown rotation step "rotateEverything": expected one of createSecret, setSecret, testSecret, finishSecret',
-    );
-  });
+    test("an unknown step is an error", async () => {
+      await expect(invoke({ Step: "rotateEverything" })).rejects.toThrow(
+        'Unknown rotation step "rotateEverything": expected one of createSecret, setSecret, testSecret, finishSecret',
+      );
+    });
 
-  test("another secret's id is refused", async () => {
-    const other = await fixture();
-    await expect(invoke({ SecretId: other.tokenArn })).rejects.toThrow(
-      `This function rotates ${fx.tokenArn} only; it was invoked for ${other.tokenArn}`,
-    );
-  });
+    test("another secret's id is refused", async () => {
+      const other = await fixture();
+      await expect(invoke({ SecretId: other.tokenArn })).rejects.toThrow(
+        `This function rotates ${fx.tokenArn} only; it was invoked for ${other.tokenArn}`,
+      );
+    });
 
-  test("a version id that is not a version of the secret is refused", async () => {
-    await expect(
-      invoke({ ClientRequestToken: "00000000-0000-4000-8000-000000000000" }),
-    ).rejects.toThrow("is not a version of secret");
-  });
+    test("a version id that is not a version of the secret is refused", async () => {
+      await expect(
+        invoke({ ClientRequestToken: "00000000-0000-4000-8000-000000000000" }),
+      ).rejects.toThrow("is not a version of secret");
+    });
 
-  test("a version that already holds AWSCURRENT means the rotation is done", async () => {
-    const before = togai.calls.authenticate;
-    await expect(invoke({ Step: "finishSecret" })).resolves.toBeUndefined();
-    expect(togai.calls.authenticate).toBe(before);
-  });
+    test("a version that already holds AWSCURRENT means the rotation is done", async () => {
+      const before = togai.calls.authenticate;
+      await expect(invoke({ Step: "finishSecret" })).resolves.toBeUndefined();
+      expect(togai.calls.authenticate).toBe(before);
+    });
 
-  test("a version that is neither current nor pending is refused", async () => {
-    await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
-    // `first` is now AWSPREVIOUS only.
-    await expect(invoke({ Step: "setSecret" })).rejects.toThrow("is not staged AWSPENDING");
-  });
+    test("a version that is neither current nor pending is refused", async () => {
+      await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
+      // `first` is now AWSPREVIOUS only.
+      await expect(invoke({ Step: "setSecret" })).rejects.toThrow("is not staged AWSPENDING");
+    });
 
-  test("setSecret and testSecret without a created value fail", async () => {
-    const fresh = await fixture();
-    const pending = (
-      await driveRotation({ ...fresh, secrets, secretArn: fresh.tokenArn, steps: [] })
-    ).versionId;
-    for (const Step of ["setSecret", "testSecret"]) {
+    test("setSecret and testSecret without a created value fail", async () => {
+      const fresh = await fixture();
+      const pending = (
+        await driveRotation({ ...fresh, secrets, secretArn: fresh.tokenArn, steps: [] })
+      ).versionId;
+      for (const Step of ["setSecret", "testSecret"]) {
+        await expect(
+          fresh.handler(
+            { Step, SecretId: fresh.tokenArn, ClientRequestToken: pending },
+            lambdaContext(),
+          ),
+        ).rejects.toThrow("has no value yet: createSecret must run before this step");
+      }
+    });
+
+    test("rotation disabled on the secret is refused", async () => {
+      const fresh = await fixture();
+      const pending = (
+        await driveRotation({ ...fresh, secrets, secretArn: fresh.tokenArn, steps: [] })
+      ).versionId;
+      await secrets.send(new CancelRotateSecretCommand({ SecretId: fresh.tokenArn }));
       await expect(
         fresh.handler(
-          { Step, SecretId: fresh.tokenArn, ClientRequestToken: pending },
+          { Step: "createSecret", SecretId: fresh.tokenArn, ClientRequestToken: pending },
           lambdaContext(),
         ),
-      ).rejects.toThrow("has no value yet: createSecret must run before this step");
-    }
-  });
-
-  test("rotation disabled on the secret is refused", async () => {
-    const fresh = await fixture();
-    const pending = (
-      await driveRotation({ ...fresh, secrets, secretArn: fresh.tokenArn, steps: [] })
-    ).versionId;
-    await secrets.send(new CancelRotateSecretCommand({ SecretId: fresh.tokenArn }));
-    await expect(
-      fresh.handler(
-        { Step: "createSecret", SecretId: fresh.tokenArn, ClientRequestToken: pending },
-        lambdaContext(),
-      ),
-    ).rejects.toThrow(`Rotation is not enabled on secret ${fresh.tokenArn}`);
-    await secrets.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: fresh.tokenArn,
-        VersionStage: "AWSPENDING",
-        RemoveFromVersionId: pending,
-      }),
-    );
+      ).rejects.toThrow(`Rotation is not enabled on secret ${fresh.tokenArn}`);
+      await secrets.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: fresh.tokenArn,
+          VersionStage: "AWSPENDING",
+          RemoveFromVersionId: pending,
+        }),
+      );
+    });
   });
 });

@@ -12,6 +12,7 @@ import {
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { ROTATION_ENV } from "../../lib/contract";
+import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/runtime/rotation-handler";
 import { loadRotationHandler, ROTATION_ZIP, type RotationHandler } from "./rotation-driver";
 
 export interface RotationFixture {
@@ -28,6 +29,12 @@ export async function createRotationFixture(options: {
   /** The key to store; undefined leaves the API-key secret without a value. */
   apiKey?: string;
   minTokenLifeHours?: number;
+  /**
+   * Which code runs the steps: the deployed bundle (the proof), or the TypeScript source (the
+   * same tests again, so that coverage of lib/ measures the handler too).
+   * @default "bundle"
+   */
+  handlerFrom?: "bundle" | "source";
 }): Promise<RotationFixture> {
   const id = randomUUID().slice(0, 8);
   const iam = new IAMClient({});
@@ -79,7 +86,19 @@ export async function createRotationFixture(options: {
     apiKeyArn: apiKey.ARN as string,
     tokenArn: token.ARN as string,
     functionArn: fn.FunctionArn as string,
-    handler: await loadRotationHandler(environment),
+    handler:
+      options.handlerFrom === "source"
+        ? sourceHandler(environment, options.secrets)
+        : await loadRotationHandler(environment),
     environment,
   };
+}
+
+/** The rotation handler from the TypeScript source, configured as the deployed function is. */
+function sourceHandler(
+  environment: Record<string, string>,
+  secrets: SecretsManagerClient,
+): RotationHandler {
+  const rotator = new TogaiTokenRotator(rotationConfigFromEnv(environment), { secrets });
+  return (event, context) => rotator.handle(event, context);
 }
