@@ -18,7 +18,8 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { App } from "cdktf";
+import { App, type TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
 import { BasicStack } from "../examples/basic/main";
 import type { TokenSecretValue } from "../lib/contract";
 import { TogaiClient } from "../lib/runtime/client";
@@ -36,6 +37,12 @@ import { startTogaiStandIn, type TogaiStandIn } from "../test/support/togai-stan
 export interface DeploymentOptions {
   /** Put the key at apply time through the ephemeral variable, instead of the operator CLI. */
   readonly keyFromEphemeralVariable?: boolean;
+  /**
+   * The stack to deploy, given the stand-in's base URL. It must output api_key_secret_arn,
+   * token_secret_arn, rotation_function_arn and consumer_role_arn.
+   * @default the basic example
+   */
+  readonly stack?: (scope: Construct, id: string, togaiBaseUrl: string) => TerraformStack;
 }
 
 export interface StackOutputs {
@@ -55,6 +62,8 @@ export class LoopbackDeployment {
   moto?: MotoServer;
   togai?: TogaiStandIn;
   outputs?: StackOutputs;
+  /** Every Terraform output of the applied stack, by name. */
+  rawOutputs: Record<string, string> = {};
   private secrets?: SecretsManagerClient;
   private applied = false;
 
@@ -75,10 +84,15 @@ export class LoopbackDeployment {
   /** Synthesizes the basic example, pointed at the stand-in. */
   synth(): string {
     const app = new App({ outdir: join(this.workDir, "cdktf.out") });
-    new BasicStack(app, this.stackName, {
-      apiBaseUrl: this.server("togai").baseUrl,
-      keyFromEphemeralVariable: this.options.keyFromEphemeralVariable,
-    });
+    const baseUrl = this.server("togai").baseUrl;
+    if (this.options.stack) {
+      this.options.stack(app, this.stackName, baseUrl);
+    } else {
+      new BasicStack(app, this.stackName, {
+        apiBaseUrl: baseUrl,
+        keyFromEphemeralVariable: this.options.keyFromEphemeralVariable,
+      });
+    }
     app.synth();
     return readFileSync(join(this.stackDir, "cdk.tf.json"), "utf8");
   }
@@ -105,6 +119,9 @@ export class LoopbackDeployment {
     this.applied = true;
     const result = await this.tf(["apply", "-auto-approve", "-input=false", "-no-color"]);
     const out = JSON.parse((await this.tf(["output", "-json"])).stdout);
+    this.rawOutputs = Object.fromEntries(
+      Object.entries(out).map(([k, v]) => [k, (v as { value: string }).value]),
+    );
     this.outputs = {
       apiKeySecretArn: out.api_key_secret_arn.value,
       tokenSecretArn: out.token_secret_arn.value,

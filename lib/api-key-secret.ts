@@ -1,8 +1,12 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { Fn, TerraformVariable, Token } from "cdktf";
+import { Fn, Lazy, TerraformVariable, Token } from "cdktf";
 import { Construct } from "constructs";
+import { apiKeySecretPolicy } from "./policies";
 import {
   checkArn,
   checkIntegerRange,
@@ -77,6 +81,29 @@ export interface TogaiApiKeySecretProps {
    * @default 1
    */
   readonly ephemeralValueVersion?: number;
+
+  /**
+   * Hardening: a resource policy that denies reading the key (`GetSecretValue`) to every
+   * principal except the rotation function's role, `administratorArns`, and (with
+   * `valueFromEphemeralVariable`) the principal that deploys, so Terraform can still refresh the
+   * version it wrote. Management actions stay allowed, so the deployer can always change or
+   * remove the policy. Only for a secret created here.
+   * @default false
+   */
+  readonly restrictRead?: boolean;
+
+  /**
+   * With `restrictRead`: roles or users (exact IAM ARNs, no wildcards, not STS session ARNs)
+   * that may still read the key, e.g. a break-glass role.
+   * @default none
+   */
+  readonly administratorArns?: string[];
+
+  /**
+   * Hardening: a resource policy statement that denies every request made without TLS.
+   * @default false
+   */
+  readonly denyInsecureTransport?: boolean;
 }
 
 /**
@@ -99,6 +126,10 @@ export class TogaiApiKeySecret extends Construct {
   readonly deployTimeValue?: SecretsmanagerSecretVersion;
   /** The ephemeral variable, when `valueFromEphemeralVariable`. */
   readonly ephemeralVariable?: TerraformVariable;
+  /** The resource policy, when `restrictRead` or `denyInsecureTransport`. */
+  readonly resourcePolicy?: SecretsmanagerSecretPolicy;
+
+  private readonly allowedReaders: string[] = [];
 
   constructor(scope: Construct, id: string, props: TogaiApiKeySecretProps = {}) {
     super(scope, id);
@@ -151,6 +182,39 @@ export class TogaiApiKeySecret extends Construct {
         secretStringWoVersion: props.ephemeralValueVersion ?? 1,
       });
     }
+
+    if (props.restrictRead || props.denyInsecureTransport) {
+      this.allowedReaders.push(...(props.administratorArns ?? []));
+      if (props.restrictRead && props.valueFromEphemeralVariable) {
+        // The deployer's role (not its session) is what aws:PrincipalArn holds.
+        const caller = new DataAwsCallerIdentity(this, "Deployer");
+        this.allowedReaders.push(
+          new DataAwsIamSessionContext(this, "DeployerRole", { arn: caller.arn }).issuerArn,
+        );
+      }
+      this.resourcePolicy = new SecretsmanagerSecretPolicy(this, "Policy", {
+        secretArn: this.secretArn,
+        blockPublicPolicy: true,
+        policy: Lazy.stringValue({
+          produce: () =>
+            JSON.stringify(
+              apiKeySecretPolicy({
+                secretArn: this.secretArn,
+                allowedReaders: props.restrictRead ? this.allowedReaders : undefined,
+                denyInsecureTransport: props.denyInsecureTransport ?? false,
+              }),
+            ),
+        }),
+      });
+    }
+  }
+
+  /**
+   * With `restrictRead`, lets `principalArn` read the key through the resource policy too.
+   * `TogaiTokenRotation` calls it for its function's role; identity policies still decide.
+   */
+  addAllowedReader(principalArn: string): void {
+    this.allowedReaders.push(principalArn);
   }
 
   private validate(props: TogaiApiKeySecretProps): void {
@@ -178,6 +242,30 @@ export class TogaiApiKeySecret extends Construct {
           `${creating.join(", ")} only apply to a secret created here; remove them when adopting existingSecretArn`,
         );
       }
+    }
+    if (props.restrictRead && props.existingSecretArn) {
+      throw new TogaiValidationError(
+        this,
+        "restrictRead would replace the adopted secret's resource policy; manage that policy where the secret is defined",
+      );
+    }
+    if (props.administratorArns && !props.restrictRead) {
+      throw new TogaiValidationError(
+        this,
+        "administratorArns only applies with restrictRead: true",
+      );
+    }
+    for (const arn of props.administratorArns ?? []) {
+      const session = Token.isUnresolved(arn)
+        ? null
+        : /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn);
+      if (session) {
+        throw new TogaiValidationError(
+          this,
+          `administratorArns holds an STS session ARN "${arn}", which never matches and would lock that administrator out: use the role ARN arn:aws:iam::${session[1]}:role/${session[2]}`,
+        );
+      }
+      checkArn(this, "administratorArns", arn, "iamPrincipal");
     }
     if (
       props.ephemeralVariableName !== undefined &&

@@ -166,3 +166,34 @@ export function crossAccountReadPolicy(
     ],
   };
 }
+
+/** Resource policy of the API-key secret: who may read the key at all, and TLS only. */
+export function apiKeySecretPolicy(input: {
+  secretArn: string;
+  /** When given, GetSecretValue is denied to every principal not in this list. */
+  allowedReaders?: string[];
+  denyInsecureTransport: boolean;
+}): PolicyDocument {
+  const statements: PolicyStatement[] = [];
+  if (input.allowedReaders) {
+    statements.push({
+      Sid: "DenyReadingTheKeyExceptRotationAndAdministrators",
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: "secretsmanager:GetSecretValue",
+      Resource: input.secretArn,
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": input.allowedReaders } },
+    });
+  }
+  if (input.denyInsecureTransport) {
+    statements.push({
+      Sid: "DenyWithoutTls",
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: "secretsmanager:*",
+      Resource: input.secretArn,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}

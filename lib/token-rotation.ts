@@ -208,6 +208,7 @@ export class TogaiTokenRotation extends Construct {
       tags,
     });
     this.roleArn = this.role.arn;
+    props.apiKey?.addAllowedReader(this.role.arn);
     const policy = new IamRolePolicy(this, "RolePolicy", {
       name: "togai-token-rotation",
       role: this.role.name,

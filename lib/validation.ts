@@ -63,6 +63,10 @@ const ARN_PATTERNS = {
     pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
     example: "arn:aws:iam::123456789012:role/my-consumer",
   },
+  iamPrincipal: {
+    pattern: /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/,
+    example: "arn:aws:iam::123456789012:role/break-glass (an exact role or user ARN, no wildcards)",
+  },
   principal: {
     pattern: /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+))$/,
     example: "123456789012 or arn:aws:iam::123456789012:role/reader",

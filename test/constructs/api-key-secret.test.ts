@@ -1,4 +1,4 @@
-import { TogaiApiKeySecret, type TogaiApiKeySecretProps } from "../../lib";
+import { TogaiApiKeySecret, type TogaiApiKeySecretProps, TogaiTokenRotation } from "../../lib";
 import { onlyResource, resourcesOf, synthStack } from "../support/synth";
 
 const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing/togai-key-AbCdEf";
@@ -88,6 +88,86 @@ describe("TogaiApiKeySecret", () => {
       ephemeralVariableName: "billing_togai_key",
     });
     expect(Object.keys(json.variable)).toEqual(["billing_togai_key"]);
+  });
+
+  test("restrictRead: a resource policy denying GetSecretValue to all but the rotation role and administrators", () => {
+    const json = synthStack((stack) => {
+      const apiKey = new TogaiApiKeySecret(stack, "Key", {
+        restrictRead: true,
+        administratorArns: ["arn:aws:iam::123456789012:role/break-glass"],
+      });
+      new TogaiTokenRotation(stack, "Tokens", { apiKey });
+    });
+    const policy = onlyResource(json, "aws_secretsmanager_secret_policy");
+    expect(policy.block_public_policy).toBe(true);
+    const [deny] = JSON.parse(policy.policy).Statement;
+    expect(deny).toMatchObject({
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: "secretsmanager:GetSecretValue",
+      Condition: {
+        ArnNotEquals: {
+          "aws:PrincipalArn": [
+            "arn:aws:iam::123456789012:role/break-glass",
+            expect.stringMatching(/aws_iam_role\.Tokens_Role.+\.arn/),
+          ],
+        },
+      },
+    });
+    expect(JSON.parse(policy.policy).Statement).toHaveLength(1);
+  });
+
+  test("restrictRead with the ephemeral variable keeps the deploying role able to refresh its version", () => {
+    const json = synthKey({ restrictRead: true, valueFromEphemeralVariable: true });
+    const readers = JSON.parse(onlyResource(json, "aws_secretsmanager_secret_policy").policy)
+      .Statement[0].Condition.ArnNotEquals["aws:PrincipalArn"];
+    expect(readers).toEqual([
+      expect.stringMatching(/data\.aws_iam_session_context\..+\.issuer_arn/),
+    ]);
+  });
+
+  test("denyInsecureTransport: every request without TLS is denied", () => {
+    const json = synthKey({ denyInsecureTransport: true });
+    expect(
+      JSON.parse(onlyResource(json, "aws_secretsmanager_secret_policy").policy).Statement,
+    ).toEqual([
+      {
+        Sid: "DenyWithoutTls",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "secretsmanager:*",
+        Resource: expect.stringMatching(/aws_secretsmanager_secret\./),
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ]);
+  });
+
+  test.each<[string, TogaiApiKeySecretProps, string]>([
+    [
+      "a session ARN as administrator (it would never match)",
+      {
+        restrictRead: true,
+        administratorArns: ["arn:aws:sts::123456789012:assumed-role/Admin/alice"],
+      },
+      'administratorArns holds an STS session ARN "arn:aws:sts::123456789012:assumed-role/Admin/alice", which never matches and would lock that administrator out: use the role ARN arn:aws:iam::123456789012:role/Admin',
+    ],
+    [
+      "a wildcard administrator",
+      { restrictRead: true, administratorArns: ["arn:aws:iam::123456789012:role/*"] },
+      "administratorArns is not a valid ARN",
+    ],
+    [
+      "administrators without restrictRead",
+      { administratorArns: ["arn:aws:iam::123456789012:role/a"] },
+      "administratorArns only applies with restrictRead: true",
+    ],
+    [
+      "restrictRead on an adopted secret",
+      { existingSecretArn: SECRET_ARN, restrictRead: true },
+      "restrictRead would replace the adopted secret's resource policy",
+    ],
+  ])("refuses %s", (_name, props, message) => {
+    expect(() => synthKey(props)).toThrow(message);
   });
 
   test.each<[string, TogaiApiKeySecretProps, string]>([

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { type TerraformStack, Testing } from "cdktf";
 import { BasicStack } from "../../examples/basic/main";
 import { ExistingSecretStack } from "../../examples/existing-secret/main";
+import { HardenedStack } from "../../examples/hardened/main";
 import { initAndValidate } from "../support/terraform";
 
 const examples: Array<[string, (app: ReturnType<typeof Testing.app>) => TerraformStack]> = [
@@ -17,6 +18,7 @@ const examples: Array<[string, (app: ReturnType<typeof Testing.app>) => Terrafor
     (app) => new BasicStack(app, "togai-basic-wo", { keyFromEphemeralVariable: true }),
   ],
   ["existing-secret", (app) => new ExistingSecretStack(app, "togai-existing-secret")],
+  ["hardened", (app) => new HardenedStack(app, "togai-hardened")],
 ];
 
 describe.each(examples)("example %s", (_name, build) => {

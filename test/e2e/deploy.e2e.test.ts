@@ -5,8 +5,10 @@
  * and in the CLI tests.)
  */
 
+import { generateKeyPairSync } from "node:crypto";
 import { LoopbackDeployment } from "../../demo/loopback-deployment";
 import { leakedSecrets } from "../support/capture-output";
+import { secretlint } from "../support/secret-scan";
 
 jest.setTimeout(180_000);
 
@@ -87,6 +89,25 @@ test("the key and every token appear in no artifact, plan, state or output", () 
   const state = artifacts.find((a) => a.path.endsWith(".tfstate"))?.text ?? "";
   expect(state).toContain('"secret_string_wo_version": 1');
   expect(logs).toContain('"message":"token minted and stored as AWSPENDING"');
+});
+
+test("secretlint finds nothing in cdktf.out, the plan, the state or the logs (and does find a planted key)", () => {
+  const texts = [
+    ...deployment
+      .artifacts()
+      .map((a) => ({ name: a.path.split("/").slice(-2).join("_"), text: a.text })),
+    { name: "terraform-and-cli-output", text: deployment.transcript },
+    { name: "logs", text: logs },
+  ];
+  expect(secretlint(texts)).toEqual([]);
+  // The same scan over a planted private key reports it: the scanner is really looking.
+  const planted = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({
+    type: "pkcs1",
+    format: "pem",
+  });
+  expect(secretlint([...texts, { name: "planted", text: String(planted) }])).toEqual([
+    { file: expect.stringContaining("planted"), ruleId: "@secretlint/secretlint-rule-privatekey" },
+  ]);
 });
 
 test("destroy leaves no secret, function, role or key behind", async () => {
