@@ -3,7 +3,7 @@ import type { TokenSecretValue } from "../contract";
 import { TogaiAuthenticationError, TogaiResponseError, TogaiRuntimeError } from "./errors";
 import { type TogaiEvent, validateEvent } from "./event-validation";
 import { withRetry } from "./retry";
-import { postToTogai, type TogaiResponse, togaiErrorFor } from "./togai-api";
+import { postToTogai, type TogaiResponse, type TogaiTransport, togaiErrorFor } from "./togai-api";
 
 /** Where the client gets its bearer token: a {@link TogaiTokenProvider}, or your own. */
 export interface TogaiTokenSource {
@@ -178,7 +178,7 @@ export class TogaiClient {
         async () => {
           this.requests++;
           const answer = await postToTogai(origin, path, secret.token, payload, {
-            dispatcher: this.poolFor(origin),
+            transport: this.transportFor(origin),
             signal,
             timeoutMs: this.options.timeoutMs,
           });
@@ -212,7 +212,8 @@ export class TogaiClient {
     }
   }
 
-  private poolFor(origin: string): Pool {
+  /** Requests over one keep-alive undici Pool per origin. */
+  private transportFor(origin: string): TogaiTransport {
     if (this.pool?.origin !== origin) {
       this.pool?.pool.close().catch(() => undefined);
       this.pool = {
@@ -220,7 +221,19 @@ export class TogaiClient {
         pool: new Pool(origin, { connections: this.options.connections ?? 8, pipelining: 1 }),
       };
     }
-    return this.pool.pool;
+    const pool = this.pool.pool;
+    return async (url, init) => {
+      const response = await pool.request({
+        path: url.pathname,
+        method: "POST",
+        headers: init.headers,
+        body: init.body,
+        signal: init.signal,
+        headersTimeout: init.timeoutMs,
+        bodyTimeout: init.timeoutMs,
+      });
+      return { status: response.statusCode, text: await response.body.text() };
+    };
   }
 }
 

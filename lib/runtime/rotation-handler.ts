@@ -4,12 +4,6 @@
  * function templates). It never logs or throws a key or a token.
  */
 import {
-  DescribeSecretCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from "@aws-sdk/client-secrets-manager";
-import {
   DEFAULT_MIN_TOKEN_LIFE_HOURS,
   PUT_API_KEY_HINT,
   ROTATION_ENV,
@@ -17,9 +11,10 @@ import {
   type TokenSecretValue,
 } from "../contract";
 import { InvalidTogaiTokenError, RotationError, TogaiAuthenticationError } from "./errors";
+import { LightSecretsClient } from "./light-secrets-client";
 import { JsonLogger } from "./logger";
 import { withRetry } from "./retry";
-import { readSecretString, secretNameFromArn } from "./secrets";
+import { secretNameFromArn } from "./secrets";
 import { authenticate } from "./togai-api";
 import { decodeTogaiToken } from "./togai-jwt";
 import { parseTokenSecretValue, tokenSecretValueFor } from "./token-secret";
@@ -46,7 +41,7 @@ export interface RotationConfig {
 
 /** What the rotator talks to; replaceable in unit tests. */
 export interface RotationDependencies {
-  readonly secrets: SecretsManagerClient;
+  readonly secrets: LightSecretsClient;
   readonly logger?: JsonLogger;
   /** Random source for retry jitter. @default Math.random */
   readonly random?: () => number;
@@ -108,9 +103,7 @@ export class TogaiTokenRotator {
     this.checkSecretId(event.SecretId);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
 
-    const meta = await this.deps.secrets.send(
-      new DescribeSecretCommand({ SecretId: this.config.tokenSecretArn }),
-    );
+    const meta = await this.deps.secrets.describeSecret(this.config.tokenSecretArn);
     if (!meta.RotationEnabled) {
       throw new RotationError(`Rotation is not enabled on secret ${this.config.tokenSecretArn}`);
     }
@@ -158,11 +151,11 @@ export class TogaiTokenRotator {
   }
 
   private async createSecret(token: string, deadline: number, log: JsonLogger): Promise<void> {
-    const existing = await readSecretString(this.deps.secrets, {
-      secretId: this.config.tokenSecretArn,
-      versionId: token,
-      versionStage: STAGE.pending,
-    });
+    const existing = await this.deps.secrets.getSecretString(
+      this.config.tokenSecretArn,
+      STAGE.pending,
+      token,
+    );
     if (existing) {
       log.info("pending version already has a value: nothing to create");
       return;
@@ -182,14 +175,12 @@ export class TogaiTokenRotator {
         `Togai /authenticate returned a token that expired at ${value.expiresAt}; AWSCURRENT keeps the previous token`,
       );
     }
-    await this.deps.secrets.send(
-      new PutSecretValueCommand({
-        SecretId: this.config.tokenSecretArn,
-        ClientRequestToken: token,
-        SecretString: JSON.stringify(value),
-        VersionStages: [STAGE.pending],
-      }),
-    );
+    await this.deps.secrets.putSecretValue({
+      SecretId: this.config.tokenSecretArn,
+      ClientRequestToken: token,
+      SecretString: JSON.stringify(value),
+      VersionStages: [STAGE.pending],
+    });
     log.info("token minted and stored as AWSPENDING", {
       expiresAt: value.expiresAt,
       issuedAt: value.issuedAt,
@@ -240,43 +231,38 @@ export class TogaiTokenRotator {
     log: JsonLogger,
   ): Promise<void> {
     const current = Object.keys(versions).find((id) => versions[id].includes(STAGE.current));
-    await this.deps.secrets.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: this.config.tokenSecretArn,
-        VersionStage: STAGE.current,
-        MoveToVersionId: token,
-        RemoveFromVersionId: current,
-      }),
-    );
+    await this.deps.secrets.updateSecretVersionStage({
+      SecretId: this.config.tokenSecretArn,
+      VersionStage: STAGE.current,
+      MoveToVersionId: token,
+      RemoveFromVersionId: current,
+    });
     // Rule 13: leave no AWSPENDING behind, or the next rotation is refused as still in progress.
-    await this.deps.secrets.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: this.config.tokenSecretArn,
-        VersionStage: STAGE.pending,
-        RemoveFromVersionId: token,
-      }),
-    );
+    await this.deps.secrets.updateSecretVersionStage({
+      SecretId: this.config.tokenSecretArn,
+      VersionStage: STAGE.pending,
+      RemoveFromVersionId: token,
+    });
     log.info("AWSCURRENT moved to the new version", { previousVersionId: current ?? "none" });
   }
 
   private async readPending(token: string): Promise<TokenSecretValue> {
-    const pending = await readSecretString(this.deps.secrets, {
-      secretId: this.config.tokenSecretArn,
-      versionId: token,
-      versionStage: STAGE.pending,
-    });
-    if (!pending) {
+    const pending = await this.deps.secrets.getSecretString(
+      this.config.tokenSecretArn,
+      STAGE.pending,
+      token,
+    );
+    if (pending === undefined) {
       throw new RotationError(
         `Version ${token} has no value yet: createSecret must run before this step`,
       );
     }
-    return parseTokenSecretValue(pending.value, this.config.tokenSecretArn);
+    return parseTokenSecretValue(pending, this.config.tokenSecretArn);
   }
 
   private async readApiKey(): Promise<string> {
     const arn = this.config.apiKeySecretArn;
-    const stored = await readSecretString(this.deps.secrets, { secretId: arn });
-    const key = stored?.value.trim();
+    const key = (await this.deps.secrets.getSecretString(arn))?.trim();
     if (!key) {
       throw new RotationError(
         `The API-key secret ${arn} holds no Togai secret key yet: ${PUT_API_KEY_HINT}`,
@@ -334,7 +320,7 @@ let rotator: TogaiTokenRotator | undefined;
 /** The Lambda entry point. The client and config are built once per container. */
 export async function handler(event: RotationEvent, context: RotationContext): Promise<void> {
   rotator ??= new TogaiTokenRotator(rotationConfigFromEnv(), {
-    secrets: new SecretsManagerClient({}),
+    secrets: new LightSecretsClient(),
   });
   await rotator.handle(event, context);
 }

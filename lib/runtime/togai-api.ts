@@ -1,4 +1,3 @@
-import { type Dispatcher, request } from "undici";
 import {
   TogaiApiError,
   TogaiAuthenticationError,
@@ -8,13 +7,40 @@ import {
   TogaiServerError,
 } from "./errors";
 
+/** Sends one HTTP request; resolves to the status and body text. */
+export type TogaiTransport = (
+  url: URL,
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body?: string;
+    signal?: AbortSignal;
+    timeoutMs: number;
+  },
+) => Promise<{ status: number; text: string }>;
+
+/**
+ * Node's built-in fetch (itself undici): no dependency to bundle, which keeps the rotation
+ * function small. The ingest client passes a keep-alive undici Pool instead.
+ */
+export const fetchTransport: TogaiTransport = async (url, init) => {
+  const timeout = AbortSignal.timeout(init.timeoutMs);
+  const response = await fetch(url, {
+    method: init.method,
+    headers: init.headers,
+    body: init.body,
+    signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
+  });
+  return { status: response.status, text: await response.text() };
+};
+
 /** Options of one HTTP call to Togai. */
 export interface TogaiCallOptions {
-  /** undici dispatcher (e.g. a keep-alive Pool). @default undici's global dispatcher */
-  readonly dispatcher?: Dispatcher;
+  /** How the request is sent. @default fetchTransport */
+  readonly transport?: TogaiTransport;
   /** Aborts the request. */
   readonly signal?: AbortSignal;
-  /** Headers and body timeout, in ms. @default 10000 */
+  /** Timeout of the whole request, in ms. @default 10000 */
   readonly timeoutMs?: number;
 }
 
@@ -64,13 +90,12 @@ export async function postToTogai(
 ): Promise<TogaiResponse> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const url = new URL(path, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
+  const transport = options.transport ?? fetchTransport;
   try {
-    const response = await request(url, {
+    const response = await transport(url, {
       method: "POST",
-      dispatcher: options.dispatcher,
       signal: options.signal,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+      timeoutMs,
       headers: {
         authorization: `Bearer ${credential}`,
         accept: "application/json",
@@ -78,17 +103,17 @@ export async function postToTogai(
       },
       body: payload === undefined ? undefined : JSON.stringify(payload),
     });
-    const text = await response.body.text();
     let body: unknown;
     try {
-      body = text.length > 0 ? JSON.parse(text) : undefined;
+      body = response.text.length > 0 ? JSON.parse(response.text) : undefined;
     } catch {
       body = undefined;
     }
-    return { status: response.statusCode, body };
+    return { status: response.status, body };
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    const code = (error as { code?: string }).code ?? (error as Error).name;
+    const cause = (error as { cause?: { code?: string } }).cause;
+    const code = cause?.code ?? (error as { code?: string }).code ?? (error as Error).name;
     throw new TogaiNetworkError(
       `Togai ${url.pathname} could not be reached at ${url.origin} (${code})`,
     );

@@ -33,4 +33,14 @@ describe("the rotation bundle", () => {
     expect(code).toContain("TogaiTokenRotator");
     expect(code).not.toContain(PROJECT_ROOT);
   });
+
+  test("bundles neither the AWS SDK nor the undici package (Node's fetch and a SigV4 signer suffice)", async () => {
+    const code =
+      (await readZipEntries(readFileSync(rotationBundle().zipPath)))
+        .get("index.js")
+        ?.toString("utf8") ?? "";
+    expect(code).not.toMatch(/@aws-sdk|@smithy|SecretsManagerClient/);
+    expect(code).not.toContain("undici");
+    expect(readFileSync(rotationBundle().zipPath).length).toBeLessThan(150 * 1024);
+  });
 });

@@ -12,6 +12,7 @@ import {
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { ROTATION_ENV } from "../../lib/contract";
+import { LightSecretsClient } from "../../lib/runtime/light-secrets-client";
 import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/runtime/rotation-handler";
 import { loadRotationHandler, ROTATION_ZIP, type RotationHandler } from "./rotation-driver";
 
@@ -88,17 +89,16 @@ export async function createRotationFixture(options: {
     functionArn: fn.FunctionArn as string,
     handler:
       options.handlerFrom === "source"
-        ? sourceHandler(environment, options.secrets)
+        ? sourceHandler(environment)
         : await loadRotationHandler(environment),
     environment,
   };
 }
 
 /** The rotation handler from the TypeScript source, configured as the deployed function is. */
-function sourceHandler(
-  environment: Record<string, string>,
-  secrets: SecretsManagerClient,
-): RotationHandler {
-  const rotator = new TogaiTokenRotator(rotationConfigFromEnv(environment), { secrets });
+function sourceHandler(environment: Record<string, string>): RotationHandler {
+  const rotator = new TogaiTokenRotator(rotationConfigFromEnv(environment), {
+    secrets: new LightSecretsClient(),
+  });
   return (event, context) => rotator.handle(event, context);
 }
