@@ -29,6 +29,7 @@ import {
   driveRotation,
   loadRotationHandler,
   PROJECT_ROOT,
+  type RotationHandler,
   type RotationRun,
 } from "../test/support/rotation-driver";
 import { terraform } from "../test/support/terraform";
@@ -168,8 +169,24 @@ export class LoopbackDeployment {
    */
   async rotate(): Promise<RotationRun> {
     const { tokenSecretArn, functionArn } = this.requireOutputs();
+    const handler = await this.deployedHandler();
+    return driveRotation({
+      handler,
+      secrets: this.client(),
+      secretArn: tokenSecretArn,
+      functionArn,
+    });
+  }
+
+  /**
+   * The code Terraform uploaded (the zip whose hash the deployed function reports), loaded with
+   * the environment the deployed function declares.
+   */
+  async deployedHandler(): Promise<RotationHandler> {
     const lambda = new LambdaClient({});
-    const fn = await lambda.send(new GetFunctionCommand({ FunctionName: functionArn }));
+    const fn = await lambda.send(
+      new GetFunctionCommand({ FunctionName: this.requireOutputs().functionArn }),
+    );
     lambda.destroy();
     const zip = this.deployedZip();
     const sha = createHash("sha256").update(readFileSync(zip)).digest("base64");
@@ -178,13 +195,24 @@ export class LoopbackDeployment {
         `the deployed function's code (${fn.Configuration?.CodeSha256}) is not the synthesized asset (${sha})`,
       );
     }
-    const handler = await loadRotationHandler(fn.Configuration?.Environment?.Variables ?? {}, zip);
-    return driveRotation({
-      handler,
-      secrets: this.client(),
-      secretArn: tokenSecretArn,
-      functionArn,
-    });
+    return loadRotationHandler(fn.Configuration?.Environment?.Variables ?? {}, zip);
+  }
+
+  /** Delivers to the function what EventBridge sends when CloudTrail records a new key value. */
+  async deliverKeyChangeEvent(): Promise<void> {
+    const handler = await this.deployedHandler();
+    await handler(
+      {
+        source: "aws.secretsmanager",
+        "detail-type": "AWS API Call via CloudTrail",
+        detail: {
+          eventSource: "secretsmanager.amazonaws.com",
+          eventName: "PutSecretValue",
+          requestParameters: { secretId: this.requireOutputs().apiKeySecretArn },
+        },
+      } as unknown as Parameters<RotationHandler>[0],
+      { getRemainingTimeInMillis: () => 30_000 },
+    );
   }
 
   /** Starts a new rotation the way the schedule would (RotateSecret), then runs it. */

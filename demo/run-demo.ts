@@ -21,7 +21,7 @@ const stage = (text: string) => {
 function quietly<T>(run: () => Promise<T>): Promise<T> {
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: unknown, ...rest: unknown[]) =>
-    String(chunk).startsWith('{"time"')
+    String(chunk).startsWith('{"')
       ? true
       : write(chunk as string, ...(rest as []))) as typeof process.stdout.write;
   return run().finally(() => {

@@ -61,3 +61,13 @@ export const STAGE = {
 /** The operator command that puts the secret key, named in error messages. */
 export const PUT_API_KEY_HINT =
   "put it with `npx cdktf-togai put-api-key --secret-id <api-key secret ARN> --token-secret-id <token secret ARN>` (reads the key from stdin)";
+
+/**
+ * The metric the rotation function publishes (CloudWatch embedded metric format, in its log)
+ * after each successful rotation: the new token's hours of life, per token secret name.
+ */
+export const TOKEN_METRIC = {
+  namespace: "CdktfTogai",
+  hoursLeft: "TokenHoursLeft",
+  dimension: "TokenSecretName",
+} as const;

@@ -10,5 +10,9 @@ export {
   TOKEN_SECRET_ARN_ENV,
   type TokenSecretValue,
 } from "./contract";
-export { TogaiTokenRotation, type TogaiTokenRotationProps } from "./token-rotation";
+export {
+  type TogaiReplicaRegion,
+  TogaiTokenRotation,
+  type TogaiTokenRotationProps,
+} from "./token-rotation";
 export { TogaiValidationError } from "./validation";

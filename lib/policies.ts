@@ -59,6 +59,7 @@ export function tokenReadPolicy(
   tokenSecretArn: string,
   region: string,
   kmsKeyArn?: string,
+  extra: PolicyStatement[] = [],
 ): PolicyDocument {
   const statements: PolicyStatement[] = [
     {
@@ -79,7 +80,7 @@ export function tokenReadPolicy(
       ),
     );
   }
-  return { Version: "2012-10-17", Statement: statements };
+  return { Version: "2012-10-17", Statement: [...statements, ...extra] };
 }
 
 export interface RotationPolicyInput {
@@ -196,4 +197,62 @@ export function apiKeySecretPolicy(input: {
     });
   }
   return { Version: "2012-10-17", Statement: statements };
+}
+
+/** What the rotation function needs to start a rotation itself (after the key changed). */
+export function keyChangeRotationPolicy(
+  tokenSecretArn: string,
+  functionArn: string,
+): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "StartTokenRotation",
+        Effect: "Allow",
+        Action: [
+          "secretsmanager:RotateSecret",
+          "secretsmanager:DescribeSecret",
+          "secretsmanager:UpdateSecretVersionStage",
+        ],
+        Resource: tokenSecretArn,
+      },
+      {
+        Sid: "InvokeOwnRotationFunction",
+        Effect: "Allow",
+        Action: "lambda:InvokeFunction",
+        Resource: functionArn,
+      },
+    ],
+  };
+}
+
+/** Read access to token secret replicas, and decrypt through Secrets Manager in each region. */
+export function replicaReadStatements(
+  replicas: Array<{ arn: string; region: string; kmsKeyArn?: string }>,
+): PolicyStatement[] {
+  if (replicas.length === 0) return [];
+  return [
+    {
+      Sid: "ReadTogaiTokenReplicas",
+      Effect: "Allow",
+      Action: TOKEN_READ_ACTIONS,
+      Resource: replicas.map((r) => r.arn),
+    },
+    // Scoped to the key and to Secrets Manager in that region (a replica's encryption context is
+    // not documented, so it is not pinned here).
+    ...replicas
+      .filter((r) => r.kmsKeyArn)
+      .map(
+        (r, i): PolicyStatement => ({
+          Sid: `DecryptTogaiTokenReplica${i}`,
+          Effect: "Allow",
+          Action: ["kms:Decrypt"],
+          Resource: r.kmsKeyArn as string,
+          Condition: {
+            StringEquals: { "kms:ViaService": `secretsmanager.${r.region}.amazonaws.com` },
+          },
+        }),
+      ),
+  ];
 }

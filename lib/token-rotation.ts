@@ -9,7 +9,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
-import { AssetType, Fn, TerraformAsset, Token } from "cdktf";
+import { AssetType, Fn, TerraformAsset, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { TogaiApiKeySecret } from "./api-key-secret";
 import {
@@ -21,12 +21,15 @@ import {
   TOGAI_PRODUCTION_BASE_URL,
   TOKEN_SECRET_ARN_ENV,
 } from "./contract";
+import { KeyChangeRotation } from "./key-change-rotation";
 import {
   crossAccountReadPolicy,
   lambdaTrustPolicy,
+  replicaReadStatements,
   rotationPolicy,
   tokenReadPolicy,
 } from "./policies";
+import { RotationAlerts } from "./rotation-alerts";
 import { rotationBundle } from "./rotation-asset";
 import {
   checkApiBaseUrl,
@@ -45,6 +48,14 @@ const LOG_RETENTION_DAYS = [
 
 /** Lambda runtimes this construct's bundle targets and provider 5.100 accepts. */
 const SUPPORTED_RUNTIMES = ["nodejs20.x", "nodejs22.x"];
+
+/** A region the token secret is replicated to, for consumers there. */
+export interface TogaiReplicaRegion {
+  /** AWS region, e.g. "eu-west-1". */
+  readonly region: string;
+  /** Customer-managed KMS key (key ARN, in that region) for the replica. @default the AWS managed key */
+  readonly kmsKeyArn?: string;
+}
 
 /** Properties of {@link TogaiTokenRotation}. */
 export interface TogaiTokenRotationProps {
@@ -115,6 +126,30 @@ export interface TogaiTokenRotationProps {
    * @default no cross-account access
    */
   readonly crossAccountReadPrincipals?: string[];
+  /**
+   * Alerting: notify this existing SNS topic when a rotation fails or is abandoned, when the
+   * function errs, and when no token has been minted for `tokenAgeAlarmHours`. The topic's policy
+   * must let events.amazonaws.com and cloudwatch.amazonaws.com publish.
+   * @default no alerting, unless `createAlarmTopic`
+   */
+  readonly alarmTopicArn?: string;
+  /** Alerting as with `alarmTopicArn`, to an SNS topic created here. @default false */
+  readonly createAlarmTopic?: boolean;
+  /**
+   * With alerting: hours without a successful rotation before the token-age alarm fires; more
+   * than `rotationIntervalHours`, at most 23 (a token lives 24 h).
+   * @default twice the rotation interval, at most 20
+   */
+  readonly tokenAgeAlarmHours?: number;
+  /**
+   * Rotate the token secret as soon as the API-key secret gets a new value (PutSecretValue or
+   * UpdateSecret, seen through CloudTrail by EventBridge; needs a trail recording management
+   * events). The first key put then mints the first token at once.
+   * @default false
+   */
+  readonly rotateOnKeyChange?: boolean;
+  /** Regions to replicate the token secret to; grants cover the replicas. @default none */
+  readonly replicaRegions?: TogaiReplicaRegion[];
   /** Tags for every resource created. @default no tags */
   readonly tags?: { [key: string]: string };
 }
@@ -147,6 +182,12 @@ export class TogaiTokenRotation extends Construct {
   readonly roleArn: string;
   /** The environment variable a consumer reads the token secret's ARN from. */
   readonly tokenSecretArnEnvironmentVariable = TOKEN_SECRET_ARN_ENV;
+  /** ARNs of the token secret's replicas, in `replicaRegions` order. */
+  readonly replicaTokenSecretArns: string[];
+  /** The SNS topic alerts go to, when alerting is on. */
+  readonly alarmTopicArn?: string;
+  /** The alerts, when alerting is on. */
+  readonly alerts?: RotationAlerts;
 
   /** The underlying resources, for customisation. */
   readonly tokenSecret: SecretsmanagerSecret;
@@ -156,6 +197,7 @@ export class TogaiTokenRotation extends Construct {
   readonly rotation: SecretsmanagerSecretRotation;
 
   private readonly region: string;
+  private readonly replicas: Array<{ arn: string; region: string; kmsKeyArn?: string }>;
   private readonly grantedRoles = new Set<string | IamRole>();
   private grantCount = 0;
 
@@ -188,10 +230,32 @@ export class TogaiTokenRotation extends Construct {
       description: "Togai short-lived token (24 h), rotated by the Togai token rotation function",
       kmsKeyId: this.tokenKmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowInDays ?? 7,
+      replica: props.replicaRegions?.map((r) => ({ region: r.region, kmsKeyId: r.kmsKeyArn })),
       tags,
     });
     this.tokenSecretArn = this.tokenSecret.arn;
     this.tokenSecretName = this.tokenSecret.name;
+    // A replica's ARN is the primary's with the replica's region.
+    const arnParts = Fn.split(":", this.tokenSecretArn);
+    // Locals keep these expressions out of the JSON policies that name the replicas.
+    this.replicas = (props.replicaRegions ?? []).map((r, i) => ({
+      region: r.region,
+      kmsKeyArn: r.kmsKeyArn,
+      arn: new TerraformLocal(
+        this,
+        `ReplicaArn${i}`,
+        Fn.join(":", [
+          Fn.element(arnParts, 0),
+          Fn.element(arnParts, 1),
+          "secretsmanager",
+          r.region,
+          Fn.element(arnParts, 4),
+          "secret",
+          Fn.element(arnParts, 6),
+        ]),
+      ).asString,
+    }));
+    this.replicaTokenSecretArns = this.replicas.map((r) => r.arn);
 
     this.functionName = props.functionName ?? `togai-token-rotation-${short}`;
     // Created before the function, so Lambda never creates it without a retention.
@@ -294,6 +358,31 @@ export class TogaiTokenRotation extends Construct {
       // The immediate rotation needs the permission, the role's policy and (if put at deploy) the key.
       dependsOn: [permission, policy, ...(keyValue ? [keyValue] : [])],
     });
+
+    if (props.alarmTopicArn || props.createAlarmTopic) {
+      const interval = props.rotationIntervalHours ?? DEFAULT_ROTATION_INTERVAL_HOURS;
+      this.alerts = new RotationAlerts(this, "Alerts", {
+        tokenSecretArn: this.tokenSecretArn,
+        tokenSecretName: this.tokenSecretName,
+        functionName: this.functionName,
+        topicArn: props.alarmTopicArn,
+        tokenAgeAlarmHours: props.tokenAgeAlarmHours ?? Math.min(2 * interval, 20),
+        tags,
+      });
+      this.alarmTopicArn = this.alerts.topicArn;
+    }
+
+    if (props.rotateOnKeyChange) {
+      new KeyChangeRotation(this, "RotateOnKeyChange", {
+        apiKeySecretArn,
+        apiKeySecretName: props.apiKey?.secretName ?? this.apiKeyNameFromArn(apiKeySecretArn),
+        tokenSecretArn: this.tokenSecretArn,
+        functionArn: this.rotationFunction.arn,
+        functionName: this.functionName,
+        roleName: this.role.name,
+        tags,
+      });
+    }
   }
 
   /** Lets `role` read the token secret (never the API-key secret). */
@@ -319,7 +408,12 @@ export class TogaiTokenRotation extends Construct {
       name: `togai-token-read-${this.node.addr.slice(0, 10)}`,
       role: roleName,
       policy: JSON.stringify(
-        tokenReadPolicy(this.tokenSecretArn, this.region, this.tokenKmsKeyArn),
+        tokenReadPolicy(
+          this.tokenSecretArn,
+          this.region,
+          this.tokenKmsKeyArn,
+          replicaReadStatements(this.replicas),
+        ),
       ),
     });
   }
@@ -416,6 +510,7 @@ export class TogaiTokenRotation extends Construct {
         "give vpcSubnetIds and securityGroupIds together (a function in a VPC needs both)",
       );
     }
+    this.validateOperations(props);
     for (const principal of props.crossAccountReadPrincipals ?? []) {
       checkArn(this, "crossAccountReadPrincipals", principal, "principal");
     }
@@ -424,6 +519,67 @@ export class TogaiTokenRotation extends Construct {
         this,
         "crossAccountReadPrincipals needs kmsKeyArn: other accounts cannot decrypt with the AWS managed key, so give a customer-managed key whose key policy lets them decrypt through Secrets Manager",
       );
+    }
+  }
+
+  /** The key secret's name, for callers that name it instead of giving its ARN. */
+  private apiKeyNameFromArn(arn: string): string {
+    if (!Token.isUnresolved(arn)) return arn.split(":")[6].replace(/-[A-Za-z0-9]{6}$/, "");
+    // A local keeps the expression (and its quotes) out of the JSON event pattern.
+    return new TerraformLocal(
+      this,
+      "ApiKeySecretName",
+      Fn.replace(Fn.element(Fn.split(":", arn), 6), "/-[A-Za-z0-9]{6}$/", ""),
+    ).asString;
+  }
+
+  private validateOperations(props: TogaiTokenRotationProps): void {
+    if (props.alarmTopicArn && props.createAlarmTopic) {
+      throw new TogaiValidationError(this, "give alarmTopicArn or createAlarmTopic, not both");
+    }
+    checkArn(this, "alarmTopicArn", props.alarmTopicArn, "snsTopic");
+    const alerting = Boolean(props.alarmTopicArn || props.createAlarmTopic);
+    if (props.tokenAgeAlarmHours !== undefined && !alerting) {
+      throw new TogaiValidationError(
+        this,
+        "tokenAgeAlarmHours needs alerting: give alarmTopicArn or createAlarmTopic",
+      );
+    }
+    const interval = props.rotationIntervalHours ?? DEFAULT_ROTATION_INTERVAL_HOURS;
+    if (!Token.isUnresolved(interval)) {
+      checkIntegerRange(
+        this,
+        "tokenAgeAlarmHours",
+        props.tokenAgeAlarmHours,
+        interval + 1,
+        23,
+        `hours (more than the ${interval} h rotation interval, less than a token's 24 h)`,
+      );
+    }
+    const seen = new Set<string>();
+    for (const replica of props.replicaRegions ?? []) {
+      if (Token.isUnresolved(replica.region)) continue;
+      if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(replica.region)) {
+        throw new TogaiValidationError(
+          this,
+          `replicaRegions holds "${replica.region}", which is not an AWS region such as eu-west-1`,
+        );
+      }
+      if (seen.has(replica.region)) {
+        throw new TogaiValidationError(this, `replicaRegions names ${replica.region} twice`);
+      }
+      seen.add(replica.region);
+      checkArn(this, `replicaRegions[${replica.region}].kmsKeyArn`, replica.kmsKeyArn, "kmsKey");
+      const keyRegion =
+        replica.kmsKeyArn && !Token.isUnresolved(replica.kmsKeyArn)
+          ? replica.kmsKeyArn.split(":")[3]
+          : undefined;
+      if (keyRegion && keyRegion !== replica.region) {
+        throw new TogaiValidationError(
+          this,
+          `replicaRegions[${replica.region}].kmsKeyArn is a key in ${keyRegion}: a replica needs a key in its own region`,
+        );
+      }
     }
   }
 }

@@ -63,6 +63,10 @@ const ARN_PATTERNS = {
     pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
     example: "arn:aws:iam::123456789012:role/my-consumer",
   },
+  snsTopic: {
+    pattern: /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/,
+    example: "arn:aws:sns:us-east-1:123456789012:billing-alerts",
+  },
   iamPrincipal: {
     pattern: /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/,
     example: "arn:aws:iam::123456789012:role/break-glass (an exact role or user ARN, no wildcards)",

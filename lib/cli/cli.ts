@@ -11,9 +11,10 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { STAGE, TOGAI_PRODUCTION_BASE_URL } from "../contract";
+import { TOGAI_PRODUCTION_BASE_URL } from "../contract";
 import { TogaiAuthenticationError } from "../runtime/errors";
 import { readSecretString } from "../runtime/secrets";
+import { startRotationNow } from "../runtime/start-rotation";
 import { authenticate } from "../runtime/togai-api";
 import { parseTokenSecretValue } from "../runtime/token-secret";
 
@@ -268,32 +269,28 @@ async function rotate(
   secrets: SecretsManagerClient,
   print: (line: string) => void,
 ): Promise<number> {
-  const meta = await secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
-  if (!meta.RotationLambdaARN) {
-    throw new CliFailure(
-      `${secretId} has no rotation function: deploy it with TogaiTokenRotation (is this the token secret?)`,
-      EXIT.failure,
+  let started: Awaited<ReturnType<typeof startRotationNow>>;
+  try {
+    started = await startRotationNow(
+      {
+        describeSecret: (id) => secrets.send(new DescribeSecretCommand({ SecretId: id })),
+        updateSecretVersionStage: (input) =>
+          secrets.send(new UpdateSecretVersionStageCommand(input)),
+        rotateSecret: async (input) =>
+          (await secrets.send(new RotateSecretCommand(input))).VersionId,
+      },
+      secretId,
     );
+  } catch (error) {
+    if ((error as Error).message.includes("has no rotation function"))
+      throw new CliFailure((error as Error).message, EXIT.failure);
+    throw error;
   }
-  const versions = meta.VersionIdsToStages ?? {};
-  for (const [versionId, stages] of Object.entries(versions)) {
-    if (stages.includes(STAGE.pending) && !stages.includes(STAGE.current)) {
-      await secrets.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: secretId,
-          VersionStage: STAGE.pending,
-          RemoveFromVersionId: versionId,
-        }),
-      );
-      print(`cleared AWSPENDING left by an unfinished rotation (version ${versionId})`);
-    }
+  for (const versionId of started.clearedVersionIds) {
+    print(`cleared AWSPENDING left by an unfinished rotation (version ${versionId})`);
   }
-  // The function ARN is always passed: some implementations forget the configured one otherwise.
-  const out = await secrets.send(
-    new RotateSecretCommand({ SecretId: secretId, RotationLambdaARN: meta.RotationLambdaARN }),
-  );
   print(
-    `rotation of ${meta.ARN ?? secretId} started (version ${out.VersionId}); the new token becomes AWSCURRENT when the function finishes: check with "cdktf-togai status --secret-id ${secretId}"`,
+    `rotation of ${started.secretArn} started (version ${started.versionId}); the new token becomes AWSCURRENT when the function finishes: check with "cdktf-togai status --secret-id ${secretId}"`,
   );
   return EXIT.ok;
 }

@@ -44,15 +44,18 @@ function describe(value: unknown): string {
     : `${typeof value === "object" ? "an object" : String(value)} (${typeof value})`;
 }
 
-function text(
-  fail: (field: string, rule: string, value: unknown) => never,
-  field: string,
-  value: unknown,
-  min: number,
-  max: number,
-): void {
+/** Thrown by the checks below; `validateEvent` adds which event it was. */
+class FieldError {
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+    readonly value: unknown,
+  ) {}
+}
+
+function text(field: string, value: unknown, min: number, max: number): void {
   if (typeof value !== "string" || value.length < min || value.length > max) {
-    fail(
+    throw new FieldError(
       field,
       `must be a string of ${min === 0 ? "at most" : `${min} to`} ${max} characters`,
       value,
@@ -60,59 +63,83 @@ function text(
   }
 }
 
-/**
- * Checks one event against Togai's `Event` schema, so that a bad event is refused before any
- * request. The error names the event (index and id) and the field.
- */
-export function validateEvent(event: unknown, index: number): asserts event is TogaiEvent {
-  const e = event as Record<string, unknown>;
-  const label = `Event ${index}${typeof e?.id === "string" ? ` (id "${e.id.slice(0, 64)}")` : ""}`;
-  const fail = (field: string, rule: string, value: unknown): never => {
-    throw new InvalidEventError(`${label}: ${field} ${rule}, got ${describe(value)}`, index, field);
-  };
-  if (!e || typeof e !== "object" || Array.isArray(e)) fail("event", "must be an object", e);
-  for (const key of Object.keys(e)) {
+// Batches usually share timestamps: remember the last one that passed.
+let lastValidTimestamp = "";
+
+function checkTimestamp(value: unknown): void {
+  if (value === lastValidTimestamp) return;
+  if (typeof value !== "string" || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new FieldError(
+      "timestamp",
+      "must be an ISO 8601 date-time such as 2026-11-28T08:00:00Z",
+      value,
+    );
+  }
+  lastValidTimestamp = value;
+}
+
+function checkEvent(e: Record<string, unknown>): void {
+  if (!e || typeof e !== "object" || Array.isArray(e))
+    throw new FieldError("event", "must be an object", e);
+  for (const key in e) {
     if (!EVENT_FIELDS.has(key)) {
-      fail(
+      throw new FieldError(
         key,
         "is not a field of Togai's Event (schemaName, timestamp, accountId, attributes, dimensions, id)",
         e[key],
       );
     }
   }
-  if (e.id !== undefined) text(fail, "id", e.id, 0, 512);
-  text(fail, "schemaName", e.schemaName, 1, 50);
-  if (
-    typeof e.timestamp !== "string" ||
-    !ISO_DATE_TIME.test(e.timestamp) ||
-    Number.isNaN(Date.parse(e.timestamp))
-  ) {
-    fail("timestamp", "must be an ISO 8601 date-time such as 2026-11-28T08:00:00Z", e.timestamp);
-  }
-  text(fail, "accountId", e.accountId, 0, 512);
-  if (!Array.isArray(e.attributes)) fail("attributes", "must be an array", e.attributes);
-  const attributes = e.attributes as unknown[];
-  if (attributes.length > 10) fail("attributes", "must hold at most 10 attributes", attributes);
-  attributes.forEach((a, i) => {
-    const attr = a as Record<string, unknown>;
-    const at = `attributes[${i}]`;
+  if (e.id !== undefined) text("id", e.id, 0, 512);
+  text("schemaName", e.schemaName, 1, 50);
+  checkTimestamp(e.timestamp);
+  text("accountId", e.accountId, 0, 512);
+  const attributes = e.attributes;
+  if (!Array.isArray(attributes))
+    throw new FieldError("attributes", "must be an array", attributes);
+  if (attributes.length > 10)
+    throw new FieldError("attributes", "must hold at most 10 attributes", attributes);
+  for (let i = 0; i < attributes.length; i++) {
+    const attr = attributes[i] as Record<string, unknown>;
     if (!attr || typeof attr !== "object" || Array.isArray(attr))
-      fail(at, "must be an object", attr);
-    for (const key of Object.keys(attr)) {
-      if (!ATTRIBUTE_FIELDS.has(key))
-        fail(`${at}.${key}`, "is not a field of an attribute (name, value, unit)", attr[key]);
+      throw new FieldError(`attributes[${i}]`, "must be an object", attr);
+    for (const key in attr) {
+      if (!ATTRIBUTE_FIELDS.has(key)) {
+        throw new FieldError(
+          `attributes[${i}].${key}`,
+          "is not a field of an attribute (name, value, unit)",
+          attr[key],
+        );
+      }
     }
-    text(fail, `${at}.name`, attr.name, 1, 50);
+    text(`attributes[${i}].name`, attr.name, 1, 50);
     if (typeof attr.value !== "string" || !ATTRIBUTE_VALUE.test(attr.value)) {
-      fail(`${at}.value`, 'must be a string of digits such as "12" or "-3.5"', attr.value);
+      throw new FieldError(
+        `attributes[${i}].value`,
+        'must be a string of digits such as "12" or "-3.5"',
+        attr.value,
+      );
     }
-    if (attr.unit !== undefined) text(fail, `${at}.unit`, attr.unit, 1, 50);
-  });
-  const dims = e.dimensions;
-  if (!dims || typeof dims !== "object" || Array.isArray(dims)) {
-    fail("dimensions", "must be an object of string values", dims);
+    if (attr.unit !== undefined) text(`attributes[${i}].unit`, attr.unit, 1, 50);
   }
-  for (const [name, value] of Object.entries(dims as Record<string, unknown>)) {
-    text(fail, `dimensions.${name}`, value, 1, 200);
+  const dims = e.dimensions as Record<string, unknown>;
+  if (!dims || typeof dims !== "object" || Array.isArray(dims)) {
+    throw new FieldError("dimensions", "must be an object of string values", dims);
+  }
+  for (const name in dims) text(`dimensions.${name}`, dims[name], 1, 200);
+}
+
+export function validateEvent(event: unknown, index: number): asserts event is TogaiEvent {
+  try {
+    checkEvent(event as Record<string, unknown>);
+  } catch (error) {
+    if (!(error instanceof FieldError)) throw error;
+    const id = (event as { id?: unknown } | null)?.id;
+    const label = `Event ${index}${typeof id === "string" ? ` (id "${id.slice(0, 64)}")` : ""}`;
+    throw new InvalidEventError(
+      `${label}: ${error.field} ${error.rule}, got ${describe(error.value)}`,
+      index,
+      error.field,
+    );
   }
 }

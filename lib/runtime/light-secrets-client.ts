@@ -122,6 +122,14 @@ export class LightSecretsClient {
     await this.call("UpdateSecretVersionStage", input);
   }
 
+  /** Starts a rotation; returns the new version id that Secrets Manager staged AWSPENDING. */
+  async rotateSecret(input: {
+    SecretId: string;
+    RotationLambdaARN?: string;
+  }): Promise<string | undefined> {
+    return (await this.call<{ VersionId?: string }>("RotateSecret", input)).VersionId;
+  }
+
   private call<T>(operation: string, input: Record<string, unknown>): Promise<T> {
     return withRetry(() => this.send<T>(operation, input), {
       maxAttempts: 3,

@@ -8,6 +8,7 @@ import {
   PUT_API_KEY_HINT,
   ROTATION_ENV,
   STAGE,
+  TOKEN_METRIC,
   type TokenSecretValue,
 } from "../contract";
 import { InvalidTogaiTokenError, RotationError, TogaiAuthenticationError } from "./errors";
@@ -15,6 +16,7 @@ import { LightSecretsClient } from "./light-secrets-client";
 import { JsonLogger } from "./logger";
 import { withRetry } from "./retry";
 import { secretNameFromArn } from "./secrets";
+import { startRotationNow } from "./start-rotation";
 import { authenticate } from "./togai-api";
 import { decodeTogaiToken } from "./togai-jwt";
 import { parseTokenSecretValue, tokenSecretValueFor } from "./token-secret";
@@ -24,6 +26,16 @@ export interface RotationEvent {
   readonly Step: string;
   readonly SecretId: string;
   readonly ClientRequestToken: string;
+}
+
+/** What EventBridge sends when CloudTrail recorded a call that changed the API-key secret. */
+export interface KeyChangeEvent {
+  readonly source: string;
+  readonly "detail-type": string;
+  readonly detail?: {
+    readonly eventName?: string;
+    readonly requestParameters?: { readonly secretId?: string };
+  };
 }
 
 /** The part of the Lambda context the function uses. */
@@ -90,6 +102,11 @@ export class TogaiTokenRotator {
     this.logger = deps.logger ?? new JsonLogger({ secretArn: config.tokenSecretArn });
   }
 
+  /** Dispatches an invocation: a key-change event from EventBridge, or a rotation step. */
+  invoke(event: RotationEvent | KeyChangeEvent, context: RotationContext): Promise<void> {
+    return "source" in event ? this.rotateAfterKeyChange(event) : this.handle(event, context);
+  }
+
   /** Runs one step of one rotation. Throws on any state the protocol does not allow. */
   async handle(event: RotationEvent, context: RotationContext): Promise<void> {
     const step = event.Step as Step;
@@ -140,6 +157,29 @@ export class TogaiTokenRotator {
       log.error("step failed", { error: (error as Error).name, reason: (error as Error).message });
       throw error;
     }
+  }
+
+  /**
+   * The API-key secret got a new value (EventBridge, from CloudTrail): start a rotation now, so
+   * the new key takes effect at once. Events for any other secret are ignored.
+   */
+  async rotateAfterKeyChange(event: KeyChangeEvent): Promise<void> {
+    const changed = event.detail?.requestParameters?.secretId;
+    const key = this.config.apiKeySecretArn;
+    const log = this.logger.child({ trigger: event.detail?.eventName ?? event["detail-type"] });
+    if (!changed || (changed !== key && changed !== secretNameFromArn(key))) {
+      log.warn("event is not about the API-key secret: ignored", {
+        changedSecret: changed ?? "none",
+      });
+      return;
+    }
+    const started = await startRotationNow(this.deps.secrets, this.config.tokenSecretArn);
+    for (const versionId of started.clearedVersionIds) {
+      log.info("cleared AWSPENDING left by an unfinished rotation", {
+        clearedVersionId: versionId,
+      });
+    }
+    log.info("the API key changed: rotation started", { versionId: started.versionId });
   }
 
   /** Rule 5: the function serves the one secret it was deployed for (by ARN, or by name). */
@@ -230,6 +270,7 @@ export class TogaiTokenRotator {
     versions: Record<string, string[]>,
     log: JsonLogger,
   ): Promise<void> {
+    const pending = await this.readPending(token);
     const current = Object.keys(versions).find((id) => versions[id].includes(STAGE.current));
     await this.deps.secrets.updateSecretVersionStage({
       SecretId: this.config.tokenSecretArn,
@@ -244,6 +285,12 @@ export class TogaiTokenRotator {
       RemoveFromVersionId: token,
     });
     log.info("AWSCURRENT moved to the new version", { previousVersionId: current ?? "none" });
+    // One datapoint per successful rotation: the token-age alarm fires when they stop.
+    const hoursLeft = (Date.parse(pending.expiresAt) - Date.now()) / 3_600_000;
+    log.metric(TOKEN_METRIC.namespace, TOKEN_METRIC.hoursLeft, Number(hoursLeft.toFixed(2)), {
+      [TOKEN_METRIC.dimension]:
+        secretNameFromArn(this.config.tokenSecretArn) ?? this.config.tokenSecretArn,
+    });
   }
 
   private async readPending(token: string): Promise<TokenSecretValue> {
@@ -317,10 +364,14 @@ export class TogaiTokenRotator {
 
 let rotator: TogaiTokenRotator | undefined;
 
-/** The Lambda entry point. The client and config are built once per container. */
-export async function handler(event: RotationEvent, context: RotationContext): Promise<void> {
-  rotator ??= new TogaiTokenRotator(rotationConfigFromEnv(), {
-    secrets: new LightSecretsClient(),
-  });
-  await rotator.handle(event, context);
+/**
+ * The Lambda entry point: a rotation step from Secrets Manager, or a key-change event from
+ * EventBridge. The client and config are built once per container.
+ */
+export async function handler(
+  event: RotationEvent | KeyChangeEvent,
+  context: RotationContext,
+): Promise<void> {
+  rotator ??= new TogaiTokenRotator(rotationConfigFromEnv(), { secrets: new LightSecretsClient() });
+  await rotator.invoke(event, context);
 }

@@ -9,6 +9,7 @@ import { type TerraformStack, Testing } from "cdktf";
 import { BasicStack } from "../../examples/basic/main";
 import { ExistingSecretStack } from "../../examples/existing-secret/main";
 import { HardenedStack } from "../../examples/hardened/main";
+import { OperationsStack } from "../../examples/operations/main";
 import { initAndValidate } from "../support/terraform";
 
 const examples: Array<[string, (app: ReturnType<typeof Testing.app>) => TerraformStack]> = [
@@ -19,6 +20,7 @@ const examples: Array<[string, (app: ReturnType<typeof Testing.app>) => Terrafor
   ],
   ["existing-secret", (app) => new ExistingSecretStack(app, "togai-existing-secret")],
   ["hardened", (app) => new HardenedStack(app, "togai-hardened")],
+  ["operations", (app) => new OperationsStack(app, "togai-operations")],
 ];
 
 describe.each(examples)("example %s", (_name, build) => {

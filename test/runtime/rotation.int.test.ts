@@ -12,7 +12,12 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { leakedSecrets, OutputCapture } from "../support/capture-output";
 import { type MotoServer, startMotoServer } from "../support/moto-server";
-import { driveRotation, lambdaContext, ROTATION_STEPS } from "../support/rotation-driver";
+import {
+  driveRotation,
+  lambdaContext,
+  ROTATION_STEPS,
+  versionWithStage,
+} from "../support/rotation-driver";
 import { createRotationFixture, type RotationFixture } from "../support/rotation-fixture";
 import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
 
@@ -328,6 +333,30 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
           ),
         ).rejects.toThrow("has no value yet: createSecret must run before this step");
       }
+    });
+
+    test("a key-change event for the API-key secret starts a rotation; one for another secret is ignored", async () => {
+      const fresh = await fixture();
+      const event = (secretId: string) =>
+        ({
+          source: "aws.secretsmanager",
+          "detail-type": "AWS API Call via CloudTrail",
+          detail: { eventName: "PutSecretValue", requestParameters: { secretId } },
+        }) as unknown as Parameters<typeof fresh.handler>[0];
+      const staged = await versionWithStage(secrets, fresh.tokenArn, "AWSPENDING");
+
+      await fresh.handler(event("billing/some-other-secret"), lambdaContext());
+      expect(await versionWithStage(secrets, fresh.tokenArn, "AWSPENDING")).toBe(staged);
+
+      await fresh.handler(event(fresh.apiKeyArn), lambdaContext());
+      const pending = await versionWithStage(secrets, fresh.tokenArn, "AWSPENDING");
+      expect(pending).not.toBe(staged);
+      expect(output.captured).toContain(
+        '"message":"cleared AWSPENDING left by an unfinished rotation"',
+      );
+      const run = await driveRotation({ ...fresh, secrets, secretArn: fresh.tokenArn });
+      expect(run.error).toBeUndefined();
+      expect(run.versionId).toBe(pending);
     });
 
     test("rotation disabled on the secret is refused", async () => {

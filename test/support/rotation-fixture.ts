@@ -100,5 +100,5 @@ function sourceHandler(environment: Record<string, string>): RotationHandler {
   const rotator = new TogaiTokenRotator(rotationConfigFromEnv(environment), {
     secrets: new LightSecretsClient(),
   });
-  return (event, context) => rotator.handle(event, context);
+  return (event, context) => rotator.invoke(event, context);
 }

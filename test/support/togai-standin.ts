@@ -43,6 +43,8 @@ export interface StandInOptions {
   readonly unauthenticatedLimit?: number;
   /** Token lifetime in seconds. @default 86400 */
   readonly tokenLifetimeSeconds?: number;
+  /** Keep every accepted event in `events` (benchmarks turn this off). @default true */
+  readonly keepEvents?: boolean;
 }
 
 export interface StandInCalls {
@@ -71,6 +73,8 @@ export class TogaiStandIn {
   private readonly kid = randomUUID();
   private readonly windows = new Map<string, { second: number; count: number }>();
   private rejectedCredentials = 0;
+  /** Events accepted, counted even when not kept. */
+  accepted = 0;
   private port = 0;
 
   constructor(private readonly options: StandInOptions = {}) {
@@ -148,6 +152,11 @@ export class TogaiStandIn {
     if (!ok) return false;
     const claims = JSON.parse(gunzipSync(Buffer.from(parts[1], "base64url")).toString("utf8"));
     return claims.exp * 1000 > Date.now();
+  }
+
+  private keep(events: unknown[]): void {
+    this.accepted += events.length;
+    if (this.options.keepEvents !== false) this.events.push(...events);
   }
 
   private takeFault(path: string): TogaiFault | undefined {
@@ -235,7 +244,7 @@ export class TogaiStandIn {
     if (path === "/ingest") {
       const why = ingestRequestViolation(body);
       if (why) return this.reply(res, 400, { message: `Invalid event: ${why}` });
-      this.events.push((body as { event: unknown }).event);
+      this.keep([(body as { event: unknown }).event]);
       return this.reply(res, 202, { success: true });
     }
     const why = ingestBatchRequestViolation(body);
@@ -243,9 +252,7 @@ export class TogaiStandIn {
     const events = (body as { events: unknown[] }).events;
     if (fault?.kind === "partial") {
       const failed = new Set(fault.failIndexes ?? [0]);
-      events.forEach((e, i) => {
-        if (!failed.has(i)) this.events.push(e);
-      });
+      this.keep(events.filter((_, i) => !failed.has(i)));
       return this.reply(res, 207, {
         success: false,
         statusCode: 207,
@@ -255,7 +262,7 @@ export class TogaiStandIn {
         },
       });
     }
-    this.events.push(...events);
+    this.keep(events);
     return this.reply(res, 202, { success: true });
   }
 

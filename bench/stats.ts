@@ -1,0 +1,38 @@
+/** Small statistics helpers for the benchmarks. */
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export function median(values: number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+}
+
+/** "median (min–max)" of several runs, with a unit. */
+export function spread(values: number[], digits = 1, unit = ""): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const f = (v: number) => v.toFixed(digits);
+  return `${f(median(sorted))}${unit} (${f(sorted[0])}–${f(sorted[sorted.length - 1])})`;
+}
+
+/** Collects per-call latencies in microseconds. */
+export class Latencies {
+  readonly values: number[] = [];
+  async time<T>(call: () => Promise<T>): Promise<T> {
+    const start = process.hrtime.bigint();
+    const result = await call();
+    this.values.push(Number(process.hrtime.bigint() - start) / 1000);
+    return result;
+  }
+  p(pct: number): number {
+    return percentile(
+      [...this.values].sort((a, b) => a - b),
+      pct,
+    );
+  }
+}

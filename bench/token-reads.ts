@@ -1,0 +1,131 @@
+/**
+ * Row 1: reading the token, against moto_server, with the same workload for each reader:
+ * one request per simulated second for SIMULATED_HOURS (the clock is simulated so hours pass in
+ * seconds; Secrets Manager calls are real), a rotation every 6 simulated hours, and bursts of
+ * 100 concurrent callers on a cold reader.
+ */
+
+import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { TogaiTokenProvider } from "../lib/runtime/token-provider";
+import { countCommands, createSecret, putToken } from "../test/support/aws-fixtures";
+import type { MotoServer } from "../test/support/moto-server";
+import { TogaiStandIn } from "../test/support/togai-standin";
+import { Latencies } from "./stats";
+
+export const SIMULATED_HOURS = 2;
+const REQUESTS = SIMULATED_HOURS * 3600;
+
+export interface ReaderResult {
+  readonly reader: string;
+  readonly requests: number;
+  readonly secretsManagerCalls: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+  /** p99 of the calls that made no Secrets Manager call. */
+  readonly cachedP99Us: number;
+  readonly callsPerSecond: number;
+  readonly burstSecretsManagerCalls: number;
+}
+
+interface Reader {
+  name: string;
+  make: (client: SecretsManagerClient, secretId: string) => () => Promise<string>;
+}
+
+const READERS: Reader[] = [
+  {
+    name: "cdktf-togai TogaiTokenProvider",
+    make: (client, secretId) => {
+      const provider = new TogaiTokenProvider({ secretId, client });
+      return () => provider.getToken();
+    },
+  },
+  {
+    name: "Powertools getSecret (default maxAge 5 s)",
+    make: (client, secretId) => {
+      const provider = new SecretsProvider({ awsSdkV3Client: client });
+      return async () => JSON.parse((await provider.get(secretId)) as string).token;
+    },
+  },
+  {
+    name: "GetSecretValue per request",
+    make: (client, secretId) => async () => {
+      const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+      const out = await client.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionStage: "AWSCURRENT" }),
+      );
+      return JSON.parse(out.SecretString as string).token;
+    },
+  },
+];
+
+export async function benchTokenReads(moto: MotoServer): Promise<ReaderResult[]> {
+  const realNow = Date.now.bind(Date);
+  const results: ReaderResult[] = [];
+  const togai = new TogaiStandIn();
+  for (const reader of READERS) {
+    let clock = realNow();
+    Date.now = () => clock;
+    try {
+      const setup = new SecretsManagerClient({ endpoint: moto.endpoint });
+      const secretId = await createSecret(setup, "bench-token");
+      await putToken(
+        setup,
+        secretId,
+        togai.mintToken(Math.floor(clock / 1000)),
+        "https://api.togai.com",
+      );
+
+      const client = new SecretsManagerClient({ endpoint: moto.endpoint });
+      const calls = countCommands(client);
+      const gets = () => calls.get("GetSecretValueCommand") ?? 0;
+      const read = reader.make(client, secretId);
+      const all = new Latencies();
+      const cached = new Latencies();
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < REQUESTS; i++) {
+        if (i > 0 && i % (6 * 3600) === 0) {
+          await putToken(
+            setup,
+            secretId,
+            togai.mintToken(Math.floor(clock / 1000)),
+            "https://api.togai.com",
+          );
+        }
+        const before = gets();
+        const t0 = process.hrtime.bigint();
+        await read();
+        const us = Number(process.hrtime.bigint() - t0) / 1000;
+        all.values.push(us);
+        if (gets() === before) cached.values.push(us);
+        clock += 1000;
+      }
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const steadyCalls = gets();
+
+      // A burst: 100 concurrent callers on a reader that has nothing cached yet.
+      const burstClient = new SecretsManagerClient({ endpoint: moto.endpoint });
+      const burstCalls = countCommands(burstClient);
+      const burstRead = reader.make(burstClient, secretId);
+      await Promise.all(Array.from({ length: 100 }, () => burstRead()));
+
+      results.push({
+        reader: reader.name,
+        requests: REQUESTS,
+        secretsManagerCalls: steadyCalls,
+        p50Us: all.p(50),
+        p99Us: all.p(99),
+        cachedP99Us: cached.values.length ? cached.p(99) : Number.NaN,
+        callsPerSecond: REQUESTS / seconds,
+        burstSecretsManagerCalls: burstCalls.get("GetSecretValueCommand") ?? 0,
+      });
+      setup.destroy();
+      client.destroy();
+      burstClient.destroy();
+    } finally {
+      Date.now = realNow;
+    }
+  }
+  return results;
+}
