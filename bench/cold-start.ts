@@ -10,16 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { rotationBundle } from "../lib/rotation-asset";
-import { median } from "./stats";
+import { type TimedResult, timeNodeProcesses } from "./stats";
 
 const ROOT = join(__dirname, "..");
 export const COLD_START_RUNS = 15;
 
-export interface ColdStartResult {
-  readonly variant: string;
-  readonly medianMs: number;
-  readonly minMs: number;
-  readonly maxMs: number;
+export interface ColdStartResult extends TimedResult {
   readonly codeBytes?: number;
 }
 
@@ -48,25 +44,8 @@ exports.handler = async (event) => {
   await request("https://api.togai.com/authenticate");
 };`;
 
-function time(args: string[]): number[] {
-  const runs: number[] = [];
-  for (let i = 0; i < COLD_START_RUNS; i++) {
-    const started = process.hrtime.bigint();
-    const out = spawnSync(process.execPath, args, {
-      env: { ...process.env, ...ENV },
-      encoding: "utf8",
-    });
-    runs.push(Number(process.hrtime.bigint() - started) / 1e6);
-    if (out.status !== 0) throw new Error(`cold start of ${args.join(" ")} failed: ${out.stderr}`);
-  }
-  return runs;
-}
-
-const summary = (variant: string, runs: number[], codeBytes?: number): ColdStartResult => ({
-  variant,
-  medianMs: median(runs),
-  minMs: Math.min(...runs),
-  maxMs: Math.max(...runs),
+const time = (variant: string, args: string[], codeBytes?: number): ColdStartResult => ({
+  ...timeNodeProcesses(variant, args, COLD_START_RUNS, { env: ENV }),
   codeBytes,
 });
 
@@ -97,18 +76,14 @@ export function benchColdStart(): {
     .length;
 
   const results = [
-    summary("bare node -e 0", time(["-e", "0"])),
-    summary(
-      "cdktf-togai rotation bundle",
-      time(["-e", invokeNoop(deployed)]),
-      statSync(deployed).size,
-    ),
-    summary(
+    time("bare node -e 0", ["-e", "0"]),
+    time("cdktf-togai rotation bundle", ["-e", invokeNoop(deployed)], statSync(deployed).size),
+    time(
       "esbuild bundle of an SDK + undici handler",
-      time(["-e", invokeNoop(sdkBundle)]),
+      ["-e", invokeNoop(sdkBundle)],
       statSync(sdkBundle).size,
     ),
-    summary("unbundled SDK + undici handler (node_modules)", time(["-e", invokeNoop(unbundled)])),
+    time("unbundled SDK + undici handler (node_modules)", ["-e", invokeNoop(unbundled)]),
   ];
   return {
     results,

@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   out("| --- | --- | --- | --- |");
   for (const r of cold.results) {
     out(
-      `| ${r.variant} | ${r.medianMs.toFixed(1)} (${r.minMs.toFixed(1)}–${r.maxMs.toFixed(1)}) | ${(r.medianMs / bare).toFixed(2)} | ${r.codeBytes ?? "node_modules"} |`,
+      `| ${r.variant} | ${r.medianMs.toFixed(1)} (${r.minMs.toFixed(1)}–${r.maxMs.toFixed(1)}) | ${(r.medianMs / bare).toFixed(2)} | ${r.codeBytes ?? (r.variant.startsWith("bare") ? "—" : "node_modules")} |`,
     );
   }
   const coldRatio = cold.results[1].medianMs / bare;

@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+
 /** Small statistics helpers for the benchmarks. */
 
 export function percentile(sorted: number[], p: number): number {
@@ -35,4 +37,33 @@ export class Latencies {
       pct,
     );
   }
+}
+
+/** Wall time of a fresh `node` process, over several runs. */
+export interface TimedResult {
+  readonly variant: string;
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+/** Runs `node <args>` `runs` times; fails loudly when a run fails. */
+export function timeNodeProcesses(
+  variant: string,
+  args: string[],
+  runs: number,
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): TimedResult {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    const out = spawnSync(process.execPath, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      encoding: "utf8",
+    });
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (out.status !== 0) throw new Error(`${variant} failed: ${out.stderr}`);
+  }
+  return { variant, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times) };
 }

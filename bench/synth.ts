@@ -3,34 +3,17 @@
  * resources directly, each in a fresh node process (compiled JS, so no TypeScript cost), and the
  * time to import the library vs a single provider resource module.
  */
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { median } from "./stats";
+import { type TimedResult, timeNodeProcesses } from "./stats";
 
 const ROOT = join(__dirname, "..");
 export const SYNTH_RUNS = 7;
 
-export interface TimedResult {
-  readonly variant: string;
-  readonly medianMs: number;
-  readonly minMs: number;
-  readonly maxMs: number;
-}
-
-function time(variant: string, script: string): TimedResult {
-  const runs: number[] = [];
-  for (let i = 0; i < SYNTH_RUNS; i++) {
-    const started = process.hrtime.bigint();
-    const out = spawnSync(process.execPath, ["-e", script], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
-    });
-    runs.push(Number(process.hrtime.bigint() - started) / 1e6);
-    if (out.status !== 0) throw new Error(`${variant} failed: ${out.stderr}`);
-  }
-  return { variant, medianMs: median(runs), minMs: Math.min(...runs), maxMs: Math.max(...runs) };
-}
+const time = (variant: string, script: string): TimedResult =>
+  timeNodeProcesses(variant, ["-e", script], SYNTH_RUNS, {
+    cwd: ROOT,
+    env: { CHECKPOINT_DISABLE: "1" },
+  });
 
 const synthWith = (app: string) =>
   `const {mkdtempSync}=require("fs");const {join}=require("path");const {tmpdir}=require("os");` +

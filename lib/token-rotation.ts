@@ -322,7 +322,6 @@ export class TogaiTokenRotation extends Construct {
           [ROTATION_ENV.minTokenLifeHours]: String(
             props.minTokenLifeHours ?? DEFAULT_MIN_TOKEN_LIFE_HOURS,
           ),
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         },
       },
       tags,

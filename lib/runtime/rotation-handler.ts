@@ -15,7 +15,7 @@ import { InvalidTogaiTokenError, RotationError, TogaiAuthenticationError } from 
 import { LightSecretsClient } from "./light-secrets-client";
 import { JsonLogger } from "./logger";
 import { withRetry } from "./retry";
-import { secretNameFromArn } from "./secrets";
+import { secretNameFromArn } from "./secret-arn";
 import { startRotationNow } from "./start-rotation";
 import { authenticate } from "./togai-api";
 import { decodeTogaiToken } from "./togai-jwt";

@@ -73,7 +73,6 @@ describe("TogaiTokenRotation defaults", () => {
       TOGAI_TOKEN_SECRET_ARN: expect.stringMatching(/aws_secretsmanager_secret\..+\.arn/),
       TOGAI_API_BASE_URL: "https://api.togai.com",
       TOGAI_MIN_TOKEN_LIFE_HOURS: "20",
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     });
     expect(fn.depends_on).toEqual(
       expect.arrayContaining([expect.stringMatching(/^aws_cloudwatch_log_group\./)]),

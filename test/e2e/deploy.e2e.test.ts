@@ -7,21 +7,18 @@
 
 import { generateKeyPairSync } from "node:crypto";
 import { LoopbackDeployment } from "../../demo/loopback-deployment";
-import { leakedSecrets } from "../support/capture-output";
+import { leakedSecrets, OutputCapture } from "../support/capture-output";
 import { secretlint } from "../support/secret-scan";
 
 jest.setTimeout(180_000);
 
 const deployment = new LoopbackDeployment({ keyFromEphemeralVariable: true });
 let synthesized = "";
-let logs = "";
-const originalWrite = process.stdout.write.bind(process.stdout);
+/** Everything the code under test logs (the rotation function writes JSON lines to stdout). */
+const output = new OutputCapture();
 
 beforeAll(async () => {
-  process.stdout.write = ((chunk: unknown) => {
-    logs += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
+  output.start();
   await deployment.startServers();
   synthesized = deployment.synth();
   await deployment.init();
@@ -30,7 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const motoPid = deployment.moto?.pid;
   await deployment.cleanup();
-  process.stdout.write = originalWrite;
+  output.stop();
   deployment.removeWorkDir();
   // No emulator process is left behind.
   expect(() => process.kill(motoPid as number, 0)).toThrow();
@@ -84,11 +81,11 @@ test("the key and every token appear in no artifact, plan, state or output", () 
   }
   expect(leakedSecrets(synthesized, secrets)).toEqual([]);
   expect(leakedSecrets(deployment.transcript, secrets)).toEqual([]);
-  expect(leakedSecrets(logs, secrets)).toEqual([]);
+  expect(leakedSecrets(output.captured, secrets)).toEqual([]);
   // The state records that a write-only value was put, never the value.
   const state = artifacts.find((a) => a.path.endsWith(".tfstate"))?.text ?? "";
   expect(state).toContain('"secret_string_wo_version": 1');
-  expect(logs).toContain('"message":"token minted and stored as AWSPENDING"');
+  expect(output.captured).toContain('"message":"token minted and stored as AWSPENDING"');
 });
 
 test("secretlint finds nothing in cdktf.out, the plan, the state or the logs (and does find a planted key)", () => {
@@ -97,7 +94,7 @@ test("secretlint finds nothing in cdktf.out, the plan, the state or the logs (an
       .artifacts()
       .map((a) => ({ name: a.path.split("/").slice(-2).join("_"), text: a.text })),
     { name: "terraform-and-cli-output", text: deployment.transcript },
-    { name: "logs", text: logs },
+    { name: "logs", text: output.captured },
   ];
   expect(secretlint(texts)).toEqual([]);
   // The same scan over a planted private key reports it: the scanner is really looking.

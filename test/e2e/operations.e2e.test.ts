@@ -6,6 +6,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { LoopbackDeployment } from "../../demo/loopback-deployment";
 import { OperationsStack } from "../../examples/operations/main";
+import { OutputCapture } from "../support/capture-output";
 import { versionWithStage } from "../support/rotation-driver";
 
 jest.setTimeout(180_000);
@@ -13,14 +14,11 @@ jest.setTimeout(180_000);
 const deployment = new LoopbackDeployment({
   stack: (scope, id, baseUrl) => new OperationsStack(scope, id, { apiBaseUrl: baseUrl }),
 });
-let logs = "";
-const originalWrite = process.stdout.write.bind(process.stdout);
+/** Everything the code under test logs (the rotation function writes JSON lines to stdout). */
+const output = new OutputCapture();
 
 beforeAll(async () => {
-  process.stdout.write = ((chunk: unknown) => {
-    logs += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
+  output.start();
   await deployment.startServers();
   deployment.synth();
   await deployment.init();
@@ -28,7 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await deployment.cleanup();
-  process.stdout.write = originalWrite;
+  output.stop();
   deployment.removeWorkDir();
 });
 
@@ -70,7 +68,7 @@ test("a new key value delivered by EventBridge starts a rotation that mints a to
   );
   expect(pending).toBeDefined();
   expect(pending).not.toBe(staleVersion);
-  expect(logs).toContain('"message":"the API key changed: rotation started"');
+  expect(output.captured).toContain('"message":"the API key changed: rotation started"');
   const run = await deployment.rotate();
   expect(run.error).toBeUndefined();
   expect(run.versionId).toBe(pending);
@@ -79,7 +77,7 @@ test("a new key value delivered by EventBridge starts a rotation that mints a to
 });
 
 test("each successful rotation publishes the token's hours left in the embedded metric format", () => {
-  const metricLine = logs.split("\n").find((l) => l.startsWith('{"_aws"'));
+  const metricLine = output.captured.split("\n").find((l) => l.startsWith('{"_aws"'));
   expect(metricLine).toBeDefined();
   const metric = JSON.parse(metricLine as string);
   expect(metric._aws.CloudWatchMetrics[0]).toEqual({
