@@ -7,6 +7,7 @@
 
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import FakeTimers from "@sinonjs/fake-timers";
 import { TogaiTokenProvider } from "../lib/runtime/token-provider";
 import { countCommands, createSecret, putToken } from "../test/support/aws-fixtures";
 import type { MotoServer } from "../test/support/moto-server";
@@ -61,12 +62,12 @@ const READERS: Reader[] = [
 ];
 
 export async function benchTokenReads(moto: MotoServer): Promise<ReaderResult[]> {
-  const realNow = Date.now.bind(Date);
   const results: ReaderResult[] = [];
   const togai = new TogaiStandIn();
   for (const reader of READERS) {
-    let clock = realNow();
-    Date.now = () => clock;
+    // A simulated clock for both Date.now() and new Date(): Powertools' cache reads both.
+    const fake = FakeTimers.install({ now: Date.now(), toFake: ["Date"] });
+    let clock = Date.now();
     try {
       const setup = new SecretsManagerClient({ endpoint: moto.endpoint });
       const secretId = await createSecret(setup, "bench-token");
@@ -100,6 +101,7 @@ export async function benchTokenReads(moto: MotoServer): Promise<ReaderResult[]>
         all.values.push(us);
         if (gets() === before) cached.values.push(us);
         clock += 1000;
+        fake.setSystemTime(clock);
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const steadyCalls = gets();
@@ -124,7 +126,7 @@ export async function benchTokenReads(moto: MotoServer): Promise<ReaderResult[]>
       client.destroy();
       burstClient.destroy();
     } finally {
-      Date.now = realNow;
+      fake.uninstall();
     }
   }
   return results;
