@@ -6,7 +6,7 @@
  */
 
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import FakeTimers from "@sinonjs/fake-timers";
 import { TogaiTokenProvider } from "../lib/runtime/token-provider";
 import { countCommands, createSecret, putToken } from "../test/support/aws-fixtures";
@@ -52,7 +52,6 @@ const READERS: Reader[] = [
   {
     name: "GetSecretValue per request",
     make: (client, secretId) => async () => {
-      const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
       const out = await client.send(
         new GetSecretValueCommand({ SecretId: secretId, VersionStage: "AWSCURRENT" }),
       );

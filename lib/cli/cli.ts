@@ -269,23 +269,15 @@ async function rotate(
   secrets: SecretsManagerClient,
   print: (line: string) => void,
 ): Promise<number> {
-  let started: Awaited<ReturnType<typeof startRotationNow>>;
-  try {
-    started = await startRotationNow(
-      {
-        describeSecret: (id) => secrets.send(new DescribeSecretCommand({ SecretId: id })),
-        updateSecretVersionStage: (input) =>
-          secrets.send(new UpdateSecretVersionStageCommand(input)),
-        rotateSecret: async (input) =>
-          (await secrets.send(new RotateSecretCommand(input))).VersionId,
-      },
-      secretId,
-    );
-  } catch (error) {
-    if ((error as Error).message.includes("has no rotation function"))
-      throw new CliFailure((error as Error).message, EXIT.failure);
-    throw error;
-  }
+  // A failure (e.g. no rotation function) reaches runCli, which prints it and exits 1.
+  const started = await startRotationNow(
+    {
+      describeSecret: (id) => secrets.send(new DescribeSecretCommand({ SecretId: id })),
+      updateSecretVersionStage: (input) => secrets.send(new UpdateSecretVersionStageCommand(input)),
+      rotateSecret: async (input) => (await secrets.send(new RotateSecretCommand(input))).VersionId,
+    },
+    secretId,
+  );
   for (const versionId of started.clearedVersionIds) {
     print(`cleared AWSPENDING left by an unfinished rotation (version ${versionId})`);
   }

@@ -1,4 +1,5 @@
 import { STAGE } from "../contract";
+import { RotationError } from "./errors";
 
 /** The Secrets Manager calls that starting a rotation needs (the SDK or the light client). */
 export interface RotationStarter {
@@ -33,7 +34,7 @@ export async function startRotationNow(
 ): Promise<StartedRotation> {
   const meta = await api.describeSecret(secretId);
   if (!meta.RotationLambdaARN) {
-    throw new Error(
+    throw new RotationError(
       `${secretId} has no rotation function: deploy it with TogaiTokenRotation (is this the token secret?)`,
     );
   }

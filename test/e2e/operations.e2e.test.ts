@@ -3,7 +3,11 @@
  * rotation on key change, and a replica of the token secret. The stack applies, plans clean,
  * rotates (also when the key changes) and destroys on moto_server.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { LoopbackDeployment } from "../../demo/loopback-deployment";
 import { OperationsStack } from "../../examples/operations/main";
 import { OutputCapture } from "../support/capture-output";
@@ -44,7 +48,6 @@ test("the stack with every operations option applies, and plans clean", async ()
 test("a new key value delivered by EventBridge starts a rotation that mints a token at once", async () => {
   // The key is put out of band, as an operator would without the CLI (console, another tool).
   const secrets = new SecretsManagerClient({});
-  const { PutSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
   await secrets.send(
     new PutSecretValueCommand({
       SecretId: deployment.rawOutputs.api_key_secret_arn,

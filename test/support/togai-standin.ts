@@ -73,8 +73,6 @@ export class TogaiStandIn {
   private readonly kid = randomUUID();
   private readonly windows = new Map<string, { second: number; count: number }>();
   private rejectedCredentials = 0;
-  /** Events accepted, counted even when not kept. */
-  accepted = 0;
   private port = 0;
 
   constructor(private readonly options: StandInOptions = {}) {
@@ -155,7 +153,6 @@ export class TogaiStandIn {
   }
 
   private keep(events: unknown[]): void {
-    this.accepted += events.length;
     if (this.options.keepEvents !== false) this.events.push(...events);
   }
 
