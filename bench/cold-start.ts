@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
-import { rotationBundle } from "../lib/rotation-asset";
+import { rotationBundle } from "../lib/constructs/rotation-asset";
 import { type TimedResult, timeNodeProcesses } from "./stats";
 
 const ROOT = join(__dirname, "..");

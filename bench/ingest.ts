@@ -12,7 +12,7 @@ import { Pool } from "undici";
 import type { TokenSecretValue } from "../lib/contract";
 import { TogaiClient } from "../lib/runtime/client";
 import type { TogaiEvent } from "../lib/runtime/event-validation";
-import { authenticate } from "../lib/runtime/togai-api";
+import { authenticate } from "../lib/togai/togai-api";
 import { Latencies } from "./stats";
 
 /** Events per run for the batching clients; the one-request-per-event clients send PER_EVENT_EVENTS. */

@@ -1,5 +1,11 @@
 /** cdktf-togai: constructs that keep a Togai secret key and rotate Togai short-lived tokens. */
-export { TogaiApiKeySecret, type TogaiApiKeySecretProps } from "./api-key-secret";
+export { TogaiApiKeySecret, type TogaiApiKeySecretProps } from "./constructs/api-key-secret";
+export {
+  type TogaiReplicaRegion,
+  TogaiTokenRotation,
+  type TogaiTokenRotationProps,
+} from "./constructs/token-rotation";
+export { TogaiValidationError } from "./constructs/validation";
 export {
   DEFAULT_ROTATION_INTERVAL_HOURS,
   MAX_ROTATION_INTERVAL_HOURS,
@@ -10,9 +16,3 @@ export {
   TOKEN_SECRET_ARN_ENV,
   type TokenSecretValue,
 } from "./contract";
-export {
-  type TogaiReplicaRegion,
-  TogaiTokenRotation,
-  type TogaiTokenRotationProps,
-} from "./token-rotation";
-export { TogaiValidationError } from "./validation";

@@ -1,5 +1,5 @@
 /**
- * Bundles the rotation function (lib/runtime/rotation-handler.ts) with esbuild into
+ * Bundles the rotation function (lib/function/rotation-handler.ts) with esbuild into
  * assets/rotation-function/index.js and zips it into assets/rotation-function.zip.
  *
  * The zip is deterministic: one entry, fixed timestamp and mode, so the same source and lockfile
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   await build({
     absWorkingDir: root,
-    entryPoints: ["lib/runtime/rotation-handler.ts"],
+    entryPoints: ["lib/function/rotation-handler.ts"],
     outfile: bundlePath,
     bundle: true,
     platform: "node",

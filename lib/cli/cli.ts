@@ -11,12 +11,12 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
+import { readSecretString } from "../aws/secrets";
+import { startRotationNow } from "../aws/start-rotation";
 import { TOGAI_PRODUCTION_BASE_URL } from "../contract";
-import { TogaiAuthenticationError } from "../runtime/errors";
-import { readSecretString } from "../runtime/secrets";
-import { startRotationNow } from "../runtime/start-rotation";
-import { authenticate } from "../runtime/togai-api";
-import { parseTokenSecretValue } from "../runtime/token-secret";
+import { TogaiAuthenticationError } from "../togai/errors";
+import { authenticate } from "../togai/togai-api";
+import { parseTokenSecretValue } from "../togai/token-secret";
 
 /** Exit codes, documented in `--help` and the README. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, keyRejected: 3, unhealthy: 4 } as const;

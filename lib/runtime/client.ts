@@ -1,9 +1,14 @@
 import { Pool } from "undici";
 import type { TokenSecretValue } from "../contract";
-import { TogaiAuthenticationError, TogaiResponseError, TogaiRuntimeError } from "./errors";
+import { TogaiAuthenticationError, TogaiResponseError, TogaiRuntimeError } from "../togai/errors";
+import { withRetry } from "../togai/retry";
+import {
+  postToTogai,
+  type TogaiResponse,
+  type TogaiTransport,
+  togaiErrorFor,
+} from "../togai/togai-api";
 import { type TogaiEvent, validateEvent } from "./event-validation";
-import { withRetry } from "./retry";
-import { postToTogai, type TogaiResponse, type TogaiTransport, togaiErrorFor } from "./togai-api";
 
 /** Where the client gets its bearer token: a {@link TogaiTokenProvider}, or your own. */
 export interface TogaiTokenSource {

@@ -7,6 +7,9 @@ export {
   TOKEN_SECRET_ARN_ENV,
   type TokenSecretValue,
 } from "../contract";
+export * from "../togai/errors";
+export { authenticate } from "../togai/togai-api";
+export { decodeTogaiToken, type TogaiTokenClaims } from "../togai/togai-jwt";
 export {
   type FailedEvent,
   type IngestBatchResult,
@@ -16,10 +19,7 @@ export {
   TogaiIngestError,
   type TogaiTokenSource,
 } from "./client";
-export * from "./errors";
 export { type TogaiAttribute, type TogaiEvent, validateEvent } from "./event-validation";
-export { authenticate } from "./togai-api";
-export { decodeTogaiToken, type TogaiTokenClaims } from "./togai-jwt";
 export {
   TogaiTokenProvider,
   type TogaiTokenProviderOptions,

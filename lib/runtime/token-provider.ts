@@ -1,8 +1,8 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { readSecretString } from "../aws/secrets";
 import { PUT_API_KEY_HINT, TOKEN_SECRET_ARN_ENV, type TokenSecretValue } from "../contract";
-import { TogaiRuntimeError, TokenExpiredError, TokenNotMintedError } from "./errors";
-import { readSecretString } from "./secrets";
-import { parseTokenSecretValue } from "./token-secret";
+import { TogaiRuntimeError, TokenExpiredError, TokenNotMintedError } from "../togai/errors";
+import { parseTokenSecretValue } from "../togai/token-secret";
 
 /** Options of {@link TogaiTokenProvider}. */
 export interface TogaiTokenProviderOptions {

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { rotationBundle } from "../../lib/rotation-asset";
+import { rotationBundle } from "../../lib/constructs/rotation-asset";
 import { PROJECT_ROOT } from "../support/rotation-driver";
 import { readZipEntries } from "../support/zip";
 

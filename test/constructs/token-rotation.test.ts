@@ -8,7 +8,7 @@ import {
   TogaiTokenRotation,
   type TogaiTokenRotationProps,
 } from "../../lib";
-import { rotationBundle } from "../../lib/rotation-asset";
+import { rotationBundle } from "../../lib/constructs/rotation-asset";
 import { onlyResource, resourcesOf, synthStack, type TfJson } from "../support/synth";
 
 const KEY_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing/togai-key-AbCdEf";

@@ -1,9 +1,9 @@
 /** TogaiClient against the Togai stand-in, with tokens read from moto_server. */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { TogaiClient, TogaiIngestError } from "../../lib/runtime/client";
-import { InvalidEventError, TogaiAuthenticationError } from "../../lib/runtime/errors";
 import type { TogaiEvent } from "../../lib/runtime/event-validation";
 import { TogaiTokenProvider } from "../../lib/runtime/token-provider";
+import { InvalidEventError, TogaiAuthenticationError } from "../../lib/togai/errors";
 import { countCommands, createSecret, putToken } from "../support/aws-fixtures";
 import { leakedSecrets, OutputCapture } from "../support/capture-output";
 import { type MotoServer, startMotoServer } from "../support/moto-server";

@@ -1,5 +1,5 @@
-import { TogaiApiError, TogaiRateLimitError } from "../../lib/runtime/errors";
-import { withRetry } from "../../lib/runtime/retry";
+import { TogaiApiError, TogaiRateLimitError } from "../../lib/togai/errors";
+import { withRetry } from "../../lib/togai/retry";
 
 const throttled = () => new TogaiRateLimitError("slow down", 429, "/ingest");
 

@@ -1,6 +1,6 @@
 import { ROTATION_ENV } from "../../lib/contract";
-import { RotationError } from "../../lib/runtime/errors";
-import { rotationConfigFromEnv } from "../../lib/runtime/rotation-handler";
+import { rotationConfigFromEnv } from "../../lib/function/rotation-handler";
+import { RotationError } from "../../lib/togai/errors";
 
 const env = {
   [ROTATION_ENV.apiKeySecretArn]: "arn:key",

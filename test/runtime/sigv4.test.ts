@@ -1,6 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { signRequest } from "../../lib/runtime/sigv4";
+import { signRequest } from "../../lib/function/sigv4";
 
 /** The SDK's signer needs a hash constructor; this is node's, in the SDK's Checksum shape. */
 class NodeSha256 {

@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
-import { InvalidTogaiTokenError } from "../../lib/runtime/errors";
-import { decodeTogaiToken, remainingLifeMs } from "../../lib/runtime/togai-jwt";
+import { InvalidTogaiTokenError } from "../../lib/togai/errors";
+import { decodeTogaiToken, remainingLifeMs } from "../../lib/togai/togai-jwt";
 import { TogaiStandIn } from "../support/togai-standin";
 
 const b64 = (v: unknown, gzip = false) => {

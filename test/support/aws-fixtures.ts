@@ -4,7 +4,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { tokenSecretValueFor } from "../../lib/runtime/token-secret";
+import { tokenSecretValueFor } from "../../lib/togai/token-secret";
 
 /** A fresh secret in the emulator; `value` undefined leaves it without a version. */
 export async function createSecret(

@@ -12,8 +12,8 @@ import {
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { ROTATION_ENV } from "../../lib/contract";
-import { LightSecretsClient } from "../../lib/runtime/light-secrets-client";
-import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/runtime/rotation-handler";
+import { LightSecretsClient } from "../../lib/function/light-secrets-client";
+import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rotation-handler";
 import { loadRotationHandler, ROTATION_ZIP, type RotationHandler } from "./rotation-driver";
 
 export interface RotationFixture {

@@ -11,7 +11,6 @@ import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanag
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { AssetType, Fn, TerraformAsset, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
-import type { TogaiApiKeySecret } from "./api-key-secret";
 import {
   DEFAULT_MIN_TOKEN_LIFE_HOURS,
   DEFAULT_ROTATION_INTERVAL_HOURS,
@@ -20,7 +19,8 @@ import {
   ROTATION_ENV,
   TOGAI_PRODUCTION_BASE_URL,
   TOKEN_SECRET_ARN_ENV,
-} from "./contract";
+} from "../contract";
+import type { TogaiApiKeySecret } from "./api-key-secret";
 import { KeyChangeRotation } from "./key-change-rotation";
 import {
   crossAccountReadPolicy,

@@ -4,7 +4,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { Construct } from "constructs";
-import { TOKEN_METRIC } from "./contract";
+import { TOKEN_METRIC } from "../contract";
 
 /** What the alerts watch. */
 export interface RotationAlertsProps {

@@ -1,5 +1,5 @@
 import { STAGE } from "../contract";
-import { RotationError } from "./errors";
+import { RotationError } from "../togai/errors";
 
 /** The Secrets Manager calls that starting a rotation needs (the SDK or the light client). */
 export interface RotationStarter {

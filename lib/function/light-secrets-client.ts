@@ -1,6 +1,6 @@
 import { STAGE } from "../contract";
-import { TogaiRuntimeError } from "./errors";
-import { withRetry } from "./retry";
+import { TogaiRuntimeError } from "../togai/errors";
+import { withRetry } from "../togai/retry";
 import { type AwsCredentials, signRequest } from "./sigv4";
 
 /** An error answer of the Secrets Manager API, by its AWS error name. */

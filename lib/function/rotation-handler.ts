@@ -3,6 +3,9 @@
  * rotation protocol, each safe to run again, with one dispatcher in front (as in AWS's rotation
  * function templates). It never logs or throws a key or a token.
  */
+
+import { secretNameFromArn } from "../aws/secret-arn";
+import { startRotationNow } from "../aws/start-rotation";
 import {
   DEFAULT_MIN_TOKEN_LIFE_HOURS,
   PUT_API_KEY_HINT,
@@ -11,15 +14,13 @@ import {
   TOKEN_METRIC,
   type TokenSecretValue,
 } from "../contract";
-import { InvalidTogaiTokenError, RotationError, TogaiAuthenticationError } from "./errors";
+import { InvalidTogaiTokenError, RotationError, TogaiAuthenticationError } from "../togai/errors";
+import { withRetry } from "../togai/retry";
+import { authenticate } from "../togai/togai-api";
+import { decodeTogaiToken } from "../togai/togai-jwt";
+import { parseTokenSecretValue, tokenSecretValueFor } from "../togai/token-secret";
 import { LightSecretsClient } from "./light-secrets-client";
 import { JsonLogger } from "./logger";
-import { withRetry } from "./retry";
-import { secretNameFromArn } from "./secret-arn";
-import { startRotationNow } from "./start-rotation";
-import { authenticate } from "./togai-api";
-import { decodeTogaiToken } from "./togai-jwt";
-import { parseTokenSecretValue, tokenSecretValueFor } from "./token-secret";
 
 /** What Secrets Manager sends to a rotation function. */
 export interface RotationEvent {
