@@ -1,5 +1,6 @@
 /** cdktf-togai: constructs that keep a Togai secret key and rotate Togai short-lived tokens. */
 export { TogaiApiKeySecret, type TogaiApiKeySecretProps } from "./constructs/api-key-secret";
+export type { TogaiReadGrant } from "./constructs/grants";
 export {
   type TogaiReplicaRegion,
   TogaiTokenRotation,

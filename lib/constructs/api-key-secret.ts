@@ -4,9 +4,10 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { Fn, Lazy, TerraformVariable, Token } from "cdktf";
+import { Lazy, TerraformVariable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { apiKeySecretPolicy } from "./policies";
+import { secretNameOf } from "./secret-name";
 import {
   checkArn,
   checkIntegerRange,
@@ -137,9 +138,7 @@ export class TogaiApiKeySecret extends Construct {
 
     if (props.existingSecretArn) {
       this.secretArn = props.existingSecretArn;
-      this.secretName = Token.isUnresolved(props.existingSecretArn)
-        ? Fn.element(Fn.split(":", props.existingSecretArn), 6)
-        : props.existingSecretArn.split(":")[6].replace(/-[A-Za-z0-9]{6}$/, "");
+      this.secretName = secretNameOf(this, "SecretName", props.existingSecretArn);
       this.kmsKeyArn = props.kmsKeyArn;
     } else {
       if (props.createKmsKey) {

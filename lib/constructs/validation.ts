@@ -5,6 +5,12 @@
  */
 import { Token } from "cdktf";
 import type { IConstruct } from "constructs";
+import {
+  DEFAULT_ROTATION_INTERVAL_HOURS,
+  MAX_ROTATION_INTERVAL_HOURS,
+  MIN_ROTATION_INTERVAL_HOURS,
+} from "../contract";
+import type { TogaiTokenRotationProps } from "./token-rotation-props";
 
 /** A prop value that cannot be synthesized. */
 export class TogaiValidationError extends Error {
@@ -135,5 +141,146 @@ export function checkExactlyOne(
   if (given.length !== 1) {
     const which = given.length === 0 ? "neither was given" : "both were given";
     throw new TogaiValidationError(scope, `give exactly one of ${a[0]} or ${b[0]}: ${which}`);
+  }
+}
+
+/** `value`, when given, must be one of `allowed`. */
+function checkOneOf<T>(
+  scope: IConstruct,
+  prop: string,
+  value: T | undefined,
+  allowed: T[],
+  what = "",
+): void {
+  if (!known(value) || allowed.includes(value as T)) return;
+  throw new TogaiValidationError(
+    scope,
+    `${prop} must be one of ${what}${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(value)}`,
+  );
+}
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+];
+
+/** Every check of {@link TogaiTokenRotationProps}, at synth. */
+export function validateTokenRotationProps(
+  scope: IConstruct,
+  props: TogaiTokenRotationProps,
+): void {
+  checkExactlyOne(scope, ["apiKey", props.apiKey], ["apiKeySecretArn", props.apiKeySecretArn]);
+  checkArn(scope, "apiKeySecretArn", props.apiKeySecretArn, "secret");
+  checkArn(scope, "apiKeyKmsKeyArn", props.apiKeyKmsKeyArn, "kmsKey");
+  checkArn(scope, "kmsKeyArn", props.kmsKeyArn, "kmsKey");
+  checkArn(scope, "environmentEncryptionKeyArn", props.environmentEncryptionKeyArn, "kmsKey");
+  if (props.apiKey && props.apiKeyKmsKeyArn) {
+    throw new TogaiValidationError(
+      scope,
+      "apiKeyKmsKeyArn applies only with apiKeySecretArn; apiKey already knows its key",
+    );
+  }
+  if (props.kmsKeyArn && props.createKmsKey) {
+    throw new TogaiValidationError(scope, "give kmsKeyArn or createKmsKey, not both");
+  }
+  checkRecoveryWindow(scope, props.recoveryWindowInDays);
+  checkIntegerRange(
+    scope,
+    "rotationIntervalHours",
+    props.rotationIntervalHours,
+    MIN_ROTATION_INTERVAL_HOURS,
+    MAX_ROTATION_INTERVAL_HOURS,
+    "hours (Secrets Manager needs at least 4; tokens live 24 h, so more than 12 could let two failed rotations expire them)",
+  );
+  checkApiBaseUrl(scope, props.apiBaseUrl);
+  checkIntegerRange(scope, "minTokenLifeHours", props.minTokenLifeHours, 1, 23, "hours");
+  checkIntegerRange(scope, "memorySize", props.memorySize, 128, 10240, "MB");
+  checkIntegerRange(scope, "timeoutSeconds", props.timeoutSeconds, 10, 900, "seconds");
+  checkIntegerRange(
+    scope,
+    "reservedConcurrentExecutions",
+    props.reservedConcurrentExecutions,
+    1,
+    1000,
+    "executions",
+  );
+  checkOneOf(
+    scope,
+    "logRetentionDays",
+    props.logRetentionDays,
+    LOG_RETENTION_DAYS,
+    "CloudWatch Logs' values: ",
+  );
+  checkOneOf(scope, "runtime", props.runtime, ["nodejs20.x", "nodejs22.x"]);
+  checkOneOf(scope, "architecture", props.architecture, ["arm64", "x86_64"]);
+  if (known(props.functionName) && !/^[a-zA-Z0-9_-]{1,64}$/.test(props.functionName as string)) {
+    throw new TogaiValidationError(
+      scope,
+      `functionName must be 1 to 64 letters, digits, - or _, got "${props.functionName}"`,
+    );
+  }
+  if (Boolean(props.vpcSubnetIds?.length) !== Boolean(props.securityGroupIds?.length)) {
+    throw new TogaiValidationError(
+      scope,
+      "give vpcSubnetIds and securityGroupIds together (a function in a VPC needs both)",
+    );
+  }
+  validateOperations(scope, props);
+}
+
+function validateOperations(scope: IConstruct, props: TogaiTokenRotationProps): void {
+  for (const principal of props.crossAccountReadPrincipals ?? []) {
+    checkArn(scope, "crossAccountReadPrincipals", principal, "principal");
+  }
+  if (props.crossAccountReadPrincipals?.length && !props.kmsKeyArn) {
+    throw new TogaiValidationError(
+      scope,
+      "crossAccountReadPrincipals needs kmsKeyArn: other accounts cannot decrypt with the AWS managed key, so give a customer-managed key whose key policy lets them decrypt through Secrets Manager",
+    );
+  }
+  if (props.alarmTopicArn && props.createAlarmTopic) {
+    throw new TogaiValidationError(scope, "give alarmTopicArn or createAlarmTopic, not both");
+  }
+  checkArn(scope, "alarmTopicArn", props.alarmTopicArn, "snsTopic");
+  const alerting = Boolean(props.alarmTopicArn || props.createAlarmTopic);
+  if (props.tokenAgeAlarmHours !== undefined && !alerting) {
+    throw new TogaiValidationError(
+      scope,
+      "tokenAgeAlarmHours needs alerting: give alarmTopicArn or createAlarmTopic",
+    );
+  }
+  const interval = props.rotationIntervalHours ?? DEFAULT_ROTATION_INTERVAL_HOURS;
+  if (!Token.isUnresolved(interval)) {
+    checkIntegerRange(
+      scope,
+      "tokenAgeAlarmHours",
+      props.tokenAgeAlarmHours,
+      interval + 1,
+      23,
+      `hours (more than the ${interval} h rotation interval, less than a token's 24 h)`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const replica of props.replicaRegions ?? []) {
+    if (Token.isUnresolved(replica.region)) continue;
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(replica.region)) {
+      throw new TogaiValidationError(
+        scope,
+        `replicaRegions holds "${replica.region}", which is not an AWS region such as eu-west-1`,
+      );
+    }
+    if (seen.has(replica.region)) {
+      throw new TogaiValidationError(scope, `replicaRegions names ${replica.region} twice`);
+    }
+    seen.add(replica.region);
+    checkArn(scope, `replicaRegions[${replica.region}].kmsKeyArn`, replica.kmsKeyArn, "kmsKey");
+    const keyRegion = known(replica.kmsKeyArn) ? replica.kmsKeyArn?.split(":")[3] : undefined;
+    if (keyRegion && keyRegion !== replica.region) {
+      throw new TogaiValidationError(
+        scope,
+        `replicaRegions[${replica.region}].kmsKeyArn is a key in ${keyRegion}: a replica needs a key in its own region`,
+      );
+    }
   }
 }

@@ -1,0 +1,106 @@
+import type { TogaiApiKeySecret } from "./api-key-secret";
+
+/** A region the token secret is replicated to, for consumers there. */
+export interface TogaiReplicaRegion {
+  /** AWS region, e.g. "eu-west-1". */
+  readonly region: string;
+  /** Customer-managed KMS key (key ARN, in that region) for the replica. @default the AWS managed key */
+  readonly kmsKeyArn?: string;
+}
+
+/** Properties of {@link TogaiTokenRotation}. */
+export interface TogaiTokenRotationProps {
+  /** The secret holding Togai's secret key. Give this or `apiKeySecretArn`. @default none */
+  readonly apiKey?: TogaiApiKeySecret;
+  /** ARN of an existing secret holding Togai's secret key. Give this or `apiKey`. @default none */
+  readonly apiKeySecretArn?: string;
+  /**
+   * Customer-managed KMS key of the secret at `apiKeySecretArn`, so the function may decrypt it.
+   * @default the AWS managed key (or `apiKey`'s key)
+   */
+  readonly apiKeyKmsKeyArn?: string;
+
+  /** Name of the token secret. @default a name starting with "togai-token-", chosen by Terraform */
+  readonly tokenSecretName?: string;
+  /** Customer-managed KMS key (key ARN) for the token secret. @default AWS managed key, unless `createKmsKey` */
+  readonly kmsKeyArn?: string;
+  /** Create a customer-managed KMS key for the token secret. @default false */
+  readonly createKmsKey?: boolean;
+  /** Recovery window of the token secret: 0 or 7 to 30 days. @default 7 */
+  readonly recoveryWindowInDays?: number;
+
+  /**
+   * Hours between rotations, 4 to 12. Tokens live 24 h, so even two failed rotations in a row
+   * leave consumers a valid token.
+   * @default 6
+   */
+  readonly rotationIntervalHours?: number;
+  /**
+   * Rotate as soon as rotation is configured (mints the first token at deploy when the key is
+   * already in place).
+   * @default true
+   */
+  readonly rotateImmediately?: boolean;
+  /**
+   * Togai API base URL: `TOGAI_PRODUCTION_BASE_URL`, `TOGAI_SANDBOX_BASE_URL`, or plain http on
+   * loopback for tests.
+   * @default TOGAI_PRODUCTION_BASE_URL
+   */
+  readonly apiBaseUrl?: string;
+  /** Least life, in hours, a new token must have to be accepted by testSecret (1 to 23). @default 20 */
+  readonly minTokenLifeHours?: number;
+
+  /** Name of the rotation function (and its log group). @default "togai-token-rotation-" + a hash of the construct path */
+  readonly functionName?: string;
+  /** Lambda runtime: nodejs20.x or nodejs22.x. @default "nodejs22.x" */
+  readonly runtime?: string;
+  /** Lambda memory in MB, 128 to 10240. @default 256 */
+  readonly memorySize?: number;
+  /** Lambda timeout in seconds, 10 to 900; bounds Togai retries too. @default 60 */
+  readonly timeoutSeconds?: number;
+  /** Instruction set: "arm64" or "x86_64". @default "arm64" */
+  readonly architecture?: string;
+  /** Subnets for the function (it must reach Togai: NAT or egress). @default not in a VPC */
+  readonly vpcSubnetIds?: string[];
+  /** Security groups for the function; required with `vpcSubnetIds`. @default none */
+  readonly securityGroupIds?: string[];
+  /** Reserved concurrency of the function. @default unreserved */
+  readonly reservedConcurrentExecutions?: number;
+  /** KMS key (ARN) encrypting the function's environment variables. @default the Lambda service key */
+  readonly environmentEncryptionKeyArn?: string;
+  /** Retention of the function's log group, in days (a CloudWatch Logs value). @default 30 */
+  readonly logRetentionDays?: number;
+
+  /**
+   * Principals of other accounts (account ids or role ARNs) allowed to read the token secret
+   * through its resource policy. Requires `kmsKeyArn`, a key whose policy lets them decrypt.
+   * @default no cross-account access
+   */
+  readonly crossAccountReadPrincipals?: string[];
+  /**
+   * Alerting: notify this existing SNS topic when a rotation fails or is abandoned, when the
+   * function errs, and when no token has been minted for `tokenAgeAlarmHours`. The topic's policy
+   * must let events.amazonaws.com and cloudwatch.amazonaws.com publish.
+   * @default no alerting, unless `createAlarmTopic`
+   */
+  readonly alarmTopicArn?: string;
+  /** Alerting as with `alarmTopicArn`, to an SNS topic created here. @default false */
+  readonly createAlarmTopic?: boolean;
+  /**
+   * With alerting: hours without a successful rotation before the token-age alarm fires; more
+   * than `rotationIntervalHours`, at most 23 (a token lives 24 h).
+   * @default twice the rotation interval, at most 20
+   */
+  readonly tokenAgeAlarmHours?: number;
+  /**
+   * Rotate the token secret as soon as the API-key secret gets a new value (PutSecretValue or
+   * UpdateSecret, seen through CloudTrail by EventBridge; needs a trail recording management
+   * events). The first key put then mints the first token at once.
+   * @default false
+   */
+  readonly rotateOnKeyChange?: boolean;
+  /** Regions to replicate the token secret to; grants cover the replicas. @default none */
+  readonly replicaRegions?: TogaiReplicaRegion[];
+  /** Tags for every resource created. @default no tags */
+  readonly tags?: { [key: string]: string };
+}
