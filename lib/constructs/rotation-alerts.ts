@@ -45,7 +45,8 @@ export class RotationAlerts extends Construct {
         detail: {
           eventSource: ["secretsmanager.amazonaws.com"],
           eventName: ["RotationFailed", "RotationAbandoned"],
-          additionalEventData: { SecretId: [props.tokenSecretArn] },
+          // Secrets Manager names the secret by ARN; a name match costs nothing and is safe.
+          additionalEventData: { SecretId: [props.tokenSecretArn, props.tokenSecretName] },
         },
       }),
       tags: props.tags,

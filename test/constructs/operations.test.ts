@@ -21,7 +21,10 @@ describe("alerting", () => {
         eventSource: ["secretsmanager.amazonaws.com"],
         eventName: ["RotationFailed", "RotationAbandoned"],
         additionalEventData: {
-          SecretId: [expect.stringMatching(/aws_secretsmanager_secret\..+\.arn/)],
+          SecretId: [
+            expect.stringMatching(/aws_secretsmanager_secret\..+\.arn/),
+            expect.stringMatching(/aws_secretsmanager_secret\..+\.name/),
+          ],
         },
       },
     });
