@@ -17,6 +17,7 @@ import { TOGAI_PRODUCTION_BASE_URL } from "../contract";
 import { TogaiAuthenticationError } from "../togai/errors";
 import { authenticate } from "../togai/togai-api";
 import { parseTokenSecretValue } from "../togai/token-secret";
+import { awsSetupHint, clientRegion, packageVersion, unsafeBaseUrlReason } from "./environment";
 
 /** Exit codes, documented in `--help` and the README. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, keyRejected: 3, unhealthy: 4 } as const;
@@ -43,11 +44,12 @@ Commands:
   rotate        Start a rotation of the token secret now
   status        Show rotation state and the current token's expiry
 
-Run "cdktf-togai <command> --help" for a command's options.
+Run "cdktf-togai <command> --help" for a command's options; "cdktf-togai --version" for the version.
 
 Exit codes: 0 success; 1 failure; 2 bad usage; 3 Togai rejected the key (nothing stored);
 4 status found a problem (rotation disabled, no token, token expired or expiring soon).
-AWS credentials and region come from the usual AWS environment (AWS_PROFILE, AWS_REGION...).`,
+AWS credentials and region come from the usual AWS environment (AWS_PROFILE, AWS_REGION...);
+without a region, the one in the secret's ARN is used.`,
   "put-api-key": `Usage: cdktf-togai put-api-key --secret-id ID [--token-secret-id ID] [--file PATH]
                                 [--api-base-url URL] [--skip-check]
 
@@ -59,7 +61,8 @@ Togai's POST /authenticate, stores it as the API-key secret's AWSCURRENT value, 
   --token-secret-id ID   ARN or name of the token secret to rotate afterwards
   --file PATH            read the key from this file instead of stdin
   --api-base-url URL     Togai API to check the key with (default: TOGAI_API_BASE_URL, then
-                         the token secret's apiBaseUrl, then ${TOGAI_PRODUCTION_BASE_URL})
+                         the token secret's apiBaseUrl, then ${TOGAI_PRODUCTION_BASE_URL});
+                         https only, or plain http to 127.0.0.1/localhost (else exit 2)
   --skip-check           store the key without checking it with Togai
 
 A rejected key exits with 3 and leaves the secret unchanged.`,
@@ -100,6 +103,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     print(HELP.main);
     return command ? EXIT.ok : EXIT.usage;
   }
+  if (command === "--version" || command === "-v" || command === "version") {
+    print(packageVersion());
+    return EXIT.ok;
+  }
   if (!(command in HELP) || command === "main") {
     io.stderr.write(
       `cdktf-togai: unknown command "${command}"; run "cdktf-togai --help" for the commands\n`,
@@ -110,7 +117,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     print(HELP[command as Command]);
     return EXIT.ok;
   }
-  const secrets = io.secrets ?? new SecretsManagerClient({});
+  const secretId = rest[rest.indexOf("--secret-id") + 1];
+  const secrets =
+    io.secrets ?? new SecretsManagerClient({ region: clientRegion(io.env, secretId) });
   try {
     switch (command as Exclude<Command, "main">) {
       case "put-api-key":
@@ -128,7 +137,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return EXIT.usage;
     }
     const code = error instanceof CliFailure ? error.code : EXIT.failure;
-    io.stderr.write(`cdktf-togai ${command}: ${(error as Error).message}\n`);
+    const hint = awsSetupHint(error);
+    io.stderr.write(
+      `cdktf-togai ${command}: ${(error as Error).message}${hint ? `\n  hint: ${hint}` : ""}\n`,
+    );
     return code;
   }
   return EXIT.failure;
@@ -214,6 +226,9 @@ async function putApiKey(
     "skip-check": { type: "boolean" },
   });
   const tokenSecretId = values["token-secret-id"] as string | undefined;
+  // A URL given up front is refused before anything is read or sent.
+  const givenBaseUrl = (values["api-base-url"] as string | undefined) ?? io.env.TOGAI_API_BASE_URL;
+  if (!values["skip-check"] && givenBaseUrl) refuseUnsafeBaseUrl(givenBaseUrl);
   const key = await readKey(io, values.file as string | undefined);
   if (!key)
     throw new UsageError("no key was read: pipe Togai's secret key to stdin, or give --file PATH");
@@ -222,10 +237,8 @@ async function putApiKey(
 
   if (!values["skip-check"]) {
     const baseUrl =
-      (values["api-base-url"] as string | undefined) ??
-      io.env.TOGAI_API_BASE_URL ??
-      (await tokenBaseUrl(secrets, tokenSecretId)) ??
-      TOGAI_PRODUCTION_BASE_URL;
+      givenBaseUrl ?? (await tokenBaseUrl(secrets, tokenSecretId)) ?? TOGAI_PRODUCTION_BASE_URL;
+    refuseUnsafeBaseUrl(baseUrl);
     try {
       await authenticate(baseUrl, key);
     } catch (error) {
@@ -248,6 +261,11 @@ async function putApiKey(
   print(`stored the key in ${out.ARN ?? secretId} (version ${out.VersionId})`);
   if (tokenSecretId) await rotate(tokenSecretId, secrets, print);
   return EXIT.ok;
+}
+
+function refuseUnsafeBaseUrl(baseUrl: string): void {
+  const reason = unsafeBaseUrlReason(baseUrl);
+  if (reason) throw new UsageError(reason);
 }
 
 async function tokenBaseUrl(

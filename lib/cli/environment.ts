@@ -1,0 +1,68 @@
+/**
+ * What the operator command takes from its surroundings: where the key may be sent, which region
+ * to talk to, its own version, and hints for the AWS setup errors operators hit first.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * Why the secret key must not be sent to `baseUrl`, or `undefined` when it may: only https, or
+ * plain http to this machine (a local stand-in), ever carries the key.
+ */
+export function unsafeBaseUrlReason(baseUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return `the Togai base URL "${baseUrl}" is not an absolute URL (e.g. https://api.togai.com)`;
+  }
+  if (url.protocol === "https:") return undefined;
+  if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  return `refusing to send the secret key to ${url.origin}: use https (plain http only to 127.0.0.1 or localhost)`;
+}
+
+/** The region named in a Secrets Manager ARN, or `undefined` for a name. */
+export function regionFromArn(secretId: string | undefined): string | undefined {
+  const match = /^arn:[^:]+:secretsmanager:([a-z0-9-]+):/.exec(secretId ?? "");
+  return match?.[1];
+}
+
+/** The region for the AWS client: the environment's, else the one in the secret's ARN. */
+export function clientRegion(
+  env: NodeJS.ProcessEnv,
+  secretId: string | undefined,
+): string | undefined {
+  if (env.AWS_REGION || env.AWS_DEFAULT_REGION) return undefined; // the SDK reads them itself
+  return regionFromArn(secretId);
+}
+
+/** A hint for AWS setup errors (no credentials, no region), or `undefined`. */
+export function awsSetupHint(error: unknown): string | undefined {
+  const name = (error as Error)?.name ?? "";
+  const message = (error as Error)?.message ?? "";
+  if (name === "CredentialsProviderError" || /credential/i.test(message)) {
+    return "no AWS credentials were found: set AWS_PROFILE (and run `aws sso login` if it uses SSO), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and AWS_REGION";
+  }
+  if (/region is missing/i.test(message)) {
+    return "no AWS region: set AWS_REGION (or AWS_PROFILE with a region), or pass the secret's full ARN";
+  }
+  return undefined;
+}
+
+/** This package's version, from its package.json (found above this file, built or not). */
+export function packageVersion(): string {
+  let dir = __dirname;
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+      if (pkg.name === "cdktf-togai") return pkg.version;
+    } catch {
+      // no package.json here: look further up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return "unknown";
+    dir = parent;
+  }
+}
