@@ -2,11 +2,8 @@
  * The `cdktf-togai` operator command. The secret key is read from stdin or a file, never from
  * the argument list (where `ps` and shell history would show it), and is never printed.
  */
-import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import {
   DescribeSecretCommand,
-  PutSecretValueCommand,
   RotateSecretCommand,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
@@ -14,25 +11,12 @@ import {
 import { readSecretString } from "../aws/secrets";
 import { startRotationNow } from "../aws/start-rotation";
 import { TOGAI_PRODUCTION_BASE_URL } from "../contract";
-import { TogaiAuthenticationError } from "../togai/errors";
-import { authenticate } from "../togai/togai-api";
 import { parseTokenSecretValue } from "../togai/token-secret";
-import { awsSetupHint, clientRegion, packageVersion, unsafeBaseUrlReason } from "./environment";
+import { CliFailure, type CliIo, EXIT, options, UsageError } from "./common";
+import { awsSetupHint, clientRegion, packageVersion } from "./environment";
+import { putApiKey } from "./put-api-key";
 
-/** Exit codes, documented in `--help` and the README. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, keyRejected: 3, unhealthy: 4 } as const;
-
-export interface CliIo {
-  readonly stdin: NodeJS.ReadableStream & {
-    isTTY?: boolean;
-    setRawMode?: (mode: boolean) => unknown;
-  };
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-  readonly env: NodeJS.ProcessEnv;
-  /** Secrets Manager client. @default a client with the default credential chain */
-  readonly secrets?: SecretsManagerClient;
-}
+export { type CliIo, EXIT } from "./common";
 
 const HELP = {
   main: `Usage: cdktf-togai <command> [options]
@@ -85,17 +69,6 @@ token has fewer than --warn-hours hours left.
 
 type Command = keyof typeof HELP;
 
-class UsageError extends Error {}
-class CliFailure extends Error {
-  constructor(
-    message: string,
-    readonly code: number,
-  ) {
-    super(message);
-  }
-}
-
-/** Runs the command line `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   const print = (line: string) => io.stdout.write(`${line}\n`);
@@ -123,7 +96,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     switch (command as Exclude<Command, "main">) {
       case "put-api-key":
-        return await putApiKey(rest, io, secrets, print);
+        return await putApiKey(rest, io, secrets, print, (id) => rotate(id, secrets, print));
       case "rotate":
         return await rotate(options(rest, {}).secretId, secrets, print);
       case "status":
@@ -144,142 +117,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return code;
   }
   return EXIT.failure;
-}
-
-function options<T extends Record<string, { type: "string" | "boolean" }>>(
-  args: string[],
-  extra: T,
-) {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args,
-      options: { "secret-id": { type: "string" }, ...extra },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    // A positional argument may be a key pasted by mistake: never echo it back.
-    const message = (error as Error).message.includes("positional")
-      ? "takes no positional arguments (a secret key is read from stdin or --file, never from the command line)"
-      : (error as Error).message.replace(/'[^']*'/g, (m) =>
-          m.startsWith("'--") ? m : "an argument",
-        );
-    throw new UsageError(message);
-  }
-  const secretId = parsed.values["secret-id"];
-  if (typeof secretId !== "string" || secretId.length === 0)
-    throw new UsageError("--secret-id is required");
-  return { secretId, values: parsed.values as Record<string, string | boolean | undefined> };
-}
-
-async function readKey(io: CliIo, file: string | undefined): Promise<string> {
-  if (file) return readFileSync(file, "utf8").trim();
-  if (io.stdin.isTTY)
-    io.stderr.write("Paste Togai's secret key and press Enter (input is not shown): ");
-  const raw = await readAll(io);
-  if (io.stdin.isTTY) io.stderr.write("\n");
-  return raw.trim();
-}
-
-const CTRL_C = "\u0003";
-const LINE_ENDS = new Set(["\r", "\n", "\u0004"]);
-
-/** Reads stdin to the end (or to the first newline on a terminal, with echo off). */
-function readAll(io: CliIo): Promise<string> {
-  const tty = io.stdin.isTTY && typeof io.stdin.setRawMode === "function";
-  if (tty) io.stdin.setRawMode?.(true);
-  return new Promise((resolve, reject) => {
-    let text = "";
-    const done = () => {
-      if (tty) io.stdin.setRawMode?.(false);
-      io.stdin.removeAllListeners("data");
-      io.stdin.pause();
-      resolve(text);
-    };
-    io.stdin.on("data", (chunk: Buffer | string) => {
-      text += chunk.toString();
-      if (!tty) return;
-      if (text.includes(CTRL_C)) return reject(new CliFailure("cancelled", EXIT.failure));
-      const end = [...text].findIndex((c) => LINE_ENDS.has(c));
-      if (end >= 0) {
-        text = [...text].slice(0, end).join("");
-        done();
-      }
-    });
-    io.stdin.once("end", done);
-    io.stdin.once("error", reject);
-    io.stdin.resume();
-  });
-}
-
-async function putApiKey(
-  args: string[],
-  io: CliIo,
-  secrets: SecretsManagerClient,
-  print: (line: string) => void,
-): Promise<number> {
-  const { secretId, values } = options(args, {
-    "token-secret-id": { type: "string" },
-    file: { type: "string" },
-    "api-base-url": { type: "string" },
-    "skip-check": { type: "boolean" },
-  });
-  const tokenSecretId = values["token-secret-id"] as string | undefined;
-  // A URL given up front is refused before anything is read or sent.
-  const givenBaseUrl = (values["api-base-url"] as string | undefined) ?? io.env.TOGAI_API_BASE_URL;
-  if (!values["skip-check"] && givenBaseUrl) refuseUnsafeBaseUrl(givenBaseUrl);
-  const key = await readKey(io, values.file as string | undefined);
-  if (!key)
-    throw new UsageError("no key was read: pipe Togai's secret key to stdin, or give --file PATH");
-  if (/\s/.test(key))
-    throw new UsageError("the key read contains whitespace: give exactly the key, on one line");
-
-  if (!values["skip-check"]) {
-    const baseUrl =
-      givenBaseUrl ?? (await tokenBaseUrl(secrets, tokenSecretId)) ?? TOGAI_PRODUCTION_BASE_URL;
-    refuseUnsafeBaseUrl(baseUrl);
-    try {
-      await authenticate(baseUrl, key);
-    } catch (error) {
-      if (error instanceof TogaiAuthenticationError) {
-        throw new CliFailure(
-          `Togai at ${baseUrl} rejected this key (HTTP ${error.status}); ${secretId} was not changed`,
-          EXIT.keyRejected,
-        );
-      }
-      throw new CliFailure(
-        `could not check the key with Togai at ${baseUrl} (${(error as Error).message}); nothing was stored (--skip-check stores it unchecked)`,
-        EXIT.failure,
-      );
-    }
-    print(`Togai at ${baseUrl} accepted the key`);
-  }
-  const out = await secrets.send(
-    new PutSecretValueCommand({ SecretId: secretId, SecretString: key }),
-  );
-  print(`stored the key in ${out.ARN ?? secretId} (version ${out.VersionId})`);
-  if (tokenSecretId) await rotate(tokenSecretId, secrets, print);
-  return EXIT.ok;
-}
-
-function refuseUnsafeBaseUrl(baseUrl: string): void {
-  const reason = unsafeBaseUrlReason(baseUrl);
-  if (reason) throw new UsageError(reason);
-}
-
-async function tokenBaseUrl(
-  secrets: SecretsManagerClient,
-  tokenSecretId?: string,
-): Promise<string | undefined> {
-  if (!tokenSecretId) return undefined;
-  const stored = await readSecretString(secrets, { secretId: tokenSecretId });
-  if (!stored) return undefined;
-  try {
-    return parseTokenSecretValue(stored.value, tokenSecretId).apiBaseUrl;
-  } catch {
-    return undefined;
-  }
 }
 
 async function rotate(
