@@ -143,7 +143,7 @@ export class TogaiTokenRotation extends Construct {
     const permission = fn.invokePermission;
     this.grants = new ReadGrants(
       this,
-      `togai-token-read-${short}`,
+      `togai-token-reader-${short}`,
       () =>
         tokenReadPolicy(
           this.tokenSecretArn,

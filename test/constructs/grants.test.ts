@@ -49,7 +49,7 @@ function synthWithGrants(order: number[]): { json: TfJson; grants: TogaiReadGran
 }
 
 const readGrants = (json: TfJson) =>
-  resourcesOf(json, "aws_iam_role_policy").filter((p) => p.name.startsWith("togai-token-read-"));
+  resourcesOf(json, "aws_iam_role_policy").filter((p) => p.name.startsWith("togai-token-reader-"));
 
 describe("grants compose", () => {
   const inOrder = synthWithGrants([0, 1, 2, 3, 4, 5, 6, 7]);
