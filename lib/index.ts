@@ -1,12 +1,14 @@
 /** cdktf-togai: constructs that keep a Togai secret key and rotate Togai short-lived tokens. */
 export { TogaiApiKeySecret, type TogaiApiKeySecretProps } from "./constructs/api-key-secret";
+export { TogaiBaseUrl, TogaiEnvironment, TogaiRotationLimits } from "./constructs/constants";
+export { TogaiErrors } from "./constructs/errors";
 export type { TogaiReadGrant } from "./constructs/grants";
+export { RotationAlerts, type RotationAlertsProps } from "./constructs/rotation-alerts";
 export {
   type TogaiReplicaRegion,
   TogaiTokenRotation,
   type TogaiTokenRotationProps,
 } from "./constructs/token-rotation";
-export { TogaiValidationError } from "./constructs/validation";
 export {
   DEFAULT_ROTATION_INTERVAL_HOURS,
   MAX_ROTATION_INTERVAL_HOURS,

@@ -8,13 +8,23 @@ import { TOKEN_METRIC } from "../contract";
 
 /** What the alerts watch. */
 export interface RotationAlertsProps {
+  /** ARN of the token secret whose rotation is watched. */
   readonly tokenSecretArn: string;
+  /** Name of the token secret (events may name the secret by name instead of ARN). */
   readonly tokenSecretName: string;
+  /** Name of the rotation function whose errors are watched. */
   readonly functionName: string;
-  /** Existing SNS topic to notify; a topic is created when absent. */
+  /**
+   * Existing SNS topic to notify.
+   * @default a topic is created
+   */
   readonly topicArn?: string;
   /** Hours without a successful rotation after which the token-age alarm fires. */
   readonly tokenAgeAlarmHours: number;
+  /**
+   * Tags for the resources created.
+   * @default no tags
+   */
   readonly tags?: { [key: string]: string };
 }
 
@@ -25,9 +35,13 @@ export interface RotationAlertsProps {
  * publishes in its log, in the embedded metric format). All notify one SNS topic.
  */
 export class RotationAlerts extends Construct {
+  /** The SNS topic every alert notifies. */
   readonly topicArn: string;
+  /** EventBridge rule on Secrets Manager's RotationFailed and RotationAbandoned events. */
   readonly failureRule: CloudwatchEventRule;
+  /** Alarm on the rotation function's errors. */
   readonly errorsAlarm: CloudwatchMetricAlarm;
+  /** Alarm when no rotation has succeeded for `tokenAgeAlarmHours`. */
   readonly tokenAgeAlarm: CloudwatchMetricAlarm;
 
   constructor(scope: Construct, id: string, props: RotationAlertsProps) {

@@ -10,15 +10,10 @@ import {
   MAX_ROTATION_INTERVAL_HOURS,
   MIN_ROTATION_INTERVAL_HOURS,
 } from "../contract";
+import { TogaiValidationError } from "./errors";
 import type { TogaiTokenRotationProps } from "./token-rotation-props";
 
-/** A prop value that cannot be synthesized. */
-export class TogaiValidationError extends Error {
-  constructor(scope: IConstruct, message: string) {
-    super(`${scope.node.path}: ${message}`);
-    this.name = "TogaiValidationError";
-  }
-}
+export { TogaiValidationError } from "./errors";
 
 function known(value: unknown): boolean {
   return value !== undefined && !Token.isUnresolved(value);
