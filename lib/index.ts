@@ -1,5 +1,6 @@
 /** cdktf-togai: constructs that keep a Togai secret key and rotate Togai short-lived tokens. */
 export { TogaiApiKeySecret, type TogaiApiKeySecretProps } from "./constructs/api-key-secret";
+export { RotationAlerts, type RotationAlertsProps } from "./constructs/rotation-alerts";
 export {
   type TogaiReplicaRegion,
   TogaiTokenRotation,
