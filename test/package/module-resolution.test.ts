@@ -1,0 +1,126 @@
+/**
+ * Invariant: a consumer's `import ... from "cdktf-togai"`, `"cdktf-togai/runtime"` and
+ * `"cdktf-togai/contract"` type-check under every moduleResolution a user may have: node10 (the
+ * cdktf TypeScript template: CommonJS, no moduleResolution), node16 and nodenext (from CommonJS
+ * and from ESM files), and bundler. The package is resolved as a user's node_modules holds it,
+ * through its package.json (exports, types, typesVersions) onto the built dist/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import ts from "typescript";
+import { PROJECT_DIR } from "./public-api-walker";
+
+const CONSUMER = `
+import { TogaiApiKeySecret, TogaiTokenRotation, type TogaiTokenRotationProps, RotationAlerts } from "cdktf-togai";
+import { TogaiClient, TogaiTokenProvider, TogaiRuntimeError } from "cdktf-togai/runtime";
+import { TOKEN_SECRET_ARN_ENV, type TokenSecretValue } from "cdktf-togai/contract";
+
+export const props: TogaiTokenRotationProps = { apiKeySecretArn: "arn", rotationIntervalHours: 6 };
+export const classes = [TogaiApiKeySecret, TogaiTokenRotation, RotationAlerts];
+export function client(): TogaiClient {
+  return new TogaiClient({ tokens: TogaiTokenProvider.fromEnvironment() });
+}
+export const envName: string = TOKEN_SECRET_ARN_ENV;
+export const isRuntimeError = (e: unknown): boolean => e instanceof TogaiRuntimeError;
+export type Stored = TokenSecretValue["token"];
+`;
+
+interface Setup {
+  readonly label: string;
+  readonly file: string;
+  readonly packageType: "commonjs" | "module";
+  readonly options: ts.CompilerOptions;
+}
+
+const SETUPS: Setup[] = [
+  {
+    label: "node10 (cdktf template: CommonJS, no moduleResolution)",
+    file: "main.ts",
+    packageType: "commonjs",
+    options: { module: ts.ModuleKind.CommonJS },
+  },
+  {
+    label: "node16, CommonJS consumer",
+    file: "main.ts",
+    packageType: "commonjs",
+    options: { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 },
+  },
+  {
+    label: "node16, ESM consumer",
+    file: "main.mts",
+    packageType: "module",
+    options: { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 },
+  },
+  {
+    label: "nodenext, ESM consumer",
+    file: "main.ts",
+    packageType: "module",
+    options: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext },
+  },
+  {
+    label: "bundler",
+    file: "main.ts",
+    packageType: "module",
+    options: { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler },
+  },
+];
+
+/** A consumer project whose node_modules holds this package (as a link) and its peers. */
+function consumerProject(packageType: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "togai-consumer-"));
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", type: packageType }));
+  const modules = join(dir, "node_modules");
+  mkdirSync(join(modules, "@cdktf"), { recursive: true });
+  mkdirSync(join(modules, "@types"), { recursive: true });
+  symlinkSync(PROJECT_DIR, join(modules, "cdktf-togai"), "dir");
+  for (const peer of ["cdktf", "constructs", "@cdktf/provider-aws", "@types/node"]) {
+    symlinkSync(join(PROJECT_DIR, "node_modules", peer), join(modules, peer), "dir");
+  }
+  return dir;
+}
+
+function diagnosticsOf(setup: Setup, code: string): string[] {
+  const dir = consumerProject(setup.packageType);
+  try {
+    const file = join(dir, setup.file);
+    writeFileSync(file, code);
+    const program = ts.createProgram([file], {
+      ...setup.options,
+      target: ts.ScriptTarget.ES2022,
+      strict: true,
+      skipLibCheck: true,
+      noEmit: true,
+      types: ["node"],
+      typeRoots: [join(dir, "node_modules", "@types")],
+    });
+    return ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("types resolve for consumers", () => {
+  beforeAll(() => {
+    if (!existsSync(join(PROJECT_DIR, "dist", "lib", "runtime", "index.d.ts"))) {
+      throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
+    }
+  });
+
+  test.each(SETUPS.map((s) => [s.label, s] as const))("under %s", (_label, setup) => {
+    expect(diagnosticsOf(setup, CONSUMER)).toEqual([]);
+  });
+
+  test.each(SETUPS.map((s) => [s.label, s] as const))(
+    "a subpath the package does not export fails under %s (the check can fail)",
+    (_label, setup) => {
+      const errors = diagnosticsOf(
+        setup,
+        'import { x } from "cdktf-togai/runtime/token-provider";\nexport { x };\n',
+      );
+      expect(errors.join("\n")).toMatch(/TS2307|TS2305|TS2724/);
+    },
+  );
+});
