@@ -5,11 +5,10 @@
  * and from ESM files), and bundler. The package is resolved as a user's node_modules holds it,
  * through its package.json (exports, types, typesVersions) onto the built dist/.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
-import { PROJECT_DIR } from "./public-api-walker";
+import { PROJECT_DIR, typeCheckConsumer } from "./project-tools";
 
 const CONSUMER = `
 import { TogaiApiKeySecret, TogaiTokenRotation, type TogaiTokenRotationProps, RotationAlerts } from "cdktf-togai";
@@ -66,40 +65,8 @@ const SETUPS: Setup[] = [
   },
 ];
 
-/** A consumer project whose node_modules holds this package (as a link) and its peers. */
-function consumerProject(packageType: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "togai-consumer-"));
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", type: packageType }));
-  const modules = join(dir, "node_modules");
-  mkdirSync(join(modules, "@cdktf"), { recursive: true });
-  mkdirSync(join(modules, "@types"), { recursive: true });
-  symlinkSync(PROJECT_DIR, join(modules, "cdktf-togai"), "dir");
-  for (const peer of ["cdktf", "constructs", "@cdktf/provider-aws", "@types/node"]) {
-    symlinkSync(join(PROJECT_DIR, "node_modules", peer), join(modules, peer), "dir");
-  }
-  return dir;
-}
-
 function diagnosticsOf(setup: Setup, code: string): string[] {
-  const dir = consumerProject(setup.packageType);
-  try {
-    const file = join(dir, setup.file);
-    writeFileSync(file, code);
-    const program = ts.createProgram([file], {
-      ...setup.options,
-      target: ts.ScriptTarget.ES2022,
-      strict: true,
-      skipLibCheck: true,
-      noEmit: true,
-      types: ["node"],
-      typeRoots: [join(dir, "node_modules", "@types")],
-    });
-    return ts
-      .getPreEmitDiagnostics(program)
-      .map((d) => `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return typeCheckConsumer({ [setup.file]: code }, setup.options, setup.packageType);
 }
 
 describe("types resolve for consumers", () => {

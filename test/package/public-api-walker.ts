@@ -3,7 +3,7 @@
  * constructor parameter, prop, return type and type argument, and lists each named type declared
  * in the project that a user can reach that way but cannot import from that entry point.
  */
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import ts from "typescript";
 
 export interface UnexportedType {
@@ -159,6 +159,3 @@ function isTypeReference(type: ts.Type): type is ts.TypeReference {
     ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) !== 0
   );
 }
-
-/** The directory of this project, for callers that pass relative entry paths. */
-export const PROJECT_DIR = resolve(dirname(__filename), "..", "..");

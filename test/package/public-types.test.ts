@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findUnexportedTypes, PROJECT_DIR } from "./public-api-walker";
+import { PROJECT_DIR } from "./project-tools";
+import { findUnexportedTypes } from "./public-api-walker";
 
 const ENTRIES = {
   "cdktf-togai": join(PROJECT_DIR, "lib", "index.ts"),
