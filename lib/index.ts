@@ -1,6 +1,7 @@
 /** cdktf-togai: constructs that keep a Togai secret key and rotate Togai short-lived tokens. */
 export { TogaiApiKeySecret, type TogaiApiKeySecretProps } from "./constructs/api-key-secret";
 export type { TogaiReadGrant } from "./constructs/grants";
+export { RotationAlerts, type RotationAlertsProps } from "./constructs/rotation-alerts";
 export {
   type TogaiReplicaRegion,
   TogaiTokenRotation,
