@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   });
   const zipBytes = readFileSync(zipPath);
   const hash = createHash("sha256").update(zipBytes).digest("base64");
-  process.stdout.write(
+  process.stderr.write(
     `rotation bundle: ${code.length} bytes, zip ${zipBytes.length} bytes, sha256 ${hash}\n`,
   );
 }

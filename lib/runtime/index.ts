@@ -8,7 +8,7 @@ export {
   type TokenSecretValue,
 } from "../contract";
 export * from "../togai/errors";
-export { authenticate } from "../togai/togai-api";
+export { authenticate, type TogaiCallOptions, type TogaiTransport } from "../togai/togai-api";
 export { decodeTogaiToken, type TogaiTokenClaims } from "../togai/togai-jwt";
 export {
   type FailedEvent,
