@@ -25,7 +25,7 @@ export class TogaiErrors {
    *
    * @param x anything caught
    */
-  public static isValidationError(x: any): boolean {
+  public static isValidationError(x: unknown): boolean {
     return typeof x === "object" && x !== null && VALIDATION_ERROR in x;
   }
 
