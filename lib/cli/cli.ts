@@ -7,9 +7,7 @@ import { parseArgs } from "node:util";
 import {
   DescribeSecretCommand,
   PutSecretValueCommand,
-  RotateSecretCommand,
   SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { readSecretString } from "../aws/secrets";
 import { startRotationNow } from "../aws/start-rotation";
@@ -270,16 +268,14 @@ async function rotate(
   print: (line: string) => void,
 ): Promise<number> {
   // A failure (e.g. no rotation function) reaches runCli, which prints it and exits 1.
-  const started = await startRotationNow(
-    {
-      describeSecret: (id) => secrets.send(new DescribeSecretCommand({ SecretId: id })),
-      updateSecretVersionStage: (input) => secrets.send(new UpdateSecretVersionStageCommand(input)),
-      rotateSecret: async (input) => (await secrets.send(new RotateSecretCommand(input))).VersionId,
-    },
-    secretId,
-  );
+  const started = await startRotationNow(secrets, secretId);
   for (const versionId of started.clearedVersionIds) {
     print(`cleared AWSPENDING left by an unfinished rotation (version ${versionId})`);
+  }
+  if (started.joinedConcurrentRotation) {
+    print(
+      `a rotation started at the same moment (version ${started.versionId}) is the one that runs`,
+    );
   }
   print(
     `rotation of ${started.secretArn} started (version ${started.versionId}); the new token becomes AWSCURRENT when the function finishes: check with "cdktf-togai status --secret-id ${secretId}"`,
