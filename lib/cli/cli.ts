@@ -4,10 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import {
-  PutSecretValueCommand,
-  SecretsManagerClient,
-} from "@aws-sdk/client-secrets-manager";
+import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { readSecretString } from "../aws/secrets";
 import { startRotationNow } from "../aws/start-rotation";
 import { TOGAI_PRODUCTION_BASE_URL } from "../contract";

@@ -1,8 +1,15 @@
 /**
  * The Secrets Manager rotation function for the Togai token secret: the four steps of the
  * rotation protocol, each safe to run again, with one dispatcher in front (as in AWS's rotation
- * function templates). Rule numbers in comments refer to the rotation protocol as this project
- * documents it (README, "How rotation heals itself"). It never logs or throws a key or a token.
+ * function templates). It never logs or throws a key or a token.
+ *
+ * Comments name the protocol rule each branch keeps:
+ *  1 an unknown step fails; 2 rotation must be enabled; 3 the version must exist; 4 a version
+ *  holding AWSCURRENT is done, one without AWSPENDING fails; 5 one function serves one secret;
+ *  6 createSecret reads what the value needs (the key); 7 an existing pending value is kept only
+ *  while usable; 8 otherwise mint and store it as AWSPENDING; 9 setSecret pushes nothing but
+ *  checks its preconditions; 10 testSecret proves the pending value, without side effects;
+ *  11-12 finishSecret moves AWSCURRENT; 13 no AWSPENDING is left off AWSCURRENT.
  */
 
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
