@@ -14,11 +14,12 @@
 
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { secretNameFromArn } from "../aws/secret-arn";
-import { startRotationNow, unfinishedVersionIds } from "../aws/start-rotation";
+import { unfinishedVersionIds } from "../aws/start-rotation";
 import { STAGE, TOKEN_METRIC, type TokenSecretValue } from "../contract";
 import { InvalidTogaiTokenError, RotationError } from "../togai/errors";
 import { decodeTogaiToken } from "../togai/togai-jwt";
 import { parseTokenSecretValue, tokenSecretValueFor } from "../togai/token-secret";
+import { rotateAfterKeyChange } from "./key-change";
 import { JsonLogger } from "./logger";
 import {
   type KeyChangeEvent,
@@ -64,7 +65,9 @@ export class TogaiTokenRotator {
 
   /** Dispatches an invocation: a key-change event from EventBridge, or a rotation step. */
   invoke(event: RotationEvent | KeyChangeEvent, context: RotationContext): Promise<void> {
-    return "source" in event ? this.rotateAfterKeyChange(event) : this.handle(event, context);
+    return "source" in event
+      ? rotateAfterKeyChange(event, this.config, this.deps.secrets, this.logger)
+      : this.handle(event, context);
   }
 
   /** Runs one step of one rotation. Throws on any state the protocol does not allow. */
@@ -119,34 +122,6 @@ export class TogaiTokenRotator {
       log.error("step failed", { error: (error as Error).name, reason: (error as Error).message });
       throw error;
     }
-  }
-
-  /**
-   * The API-key secret got a new value (EventBridge, from CloudTrail): start a rotation now, so
-   * the new key takes effect at once. Events for any other secret are ignored.
-   */
-  async rotateAfterKeyChange(event: KeyChangeEvent): Promise<void> {
-    const changed = event.detail?.requestParameters?.secretId;
-    const key = this.config.apiKeySecretArn;
-    const log = this.logger.child({ trigger: event.detail?.eventName ?? event["detail-type"] });
-    if (!changed || (changed !== key && changed !== secretNameFromArn(key))) {
-      log.warn("event is not about the API-key secret: ignored", {
-        changedSecret: changed ?? "none",
-      });
-      return;
-    }
-    const started = await startRotationNow(this.deps.secrets, this.config.tokenSecretArn);
-    for (const versionId of started.clearedVersionIds) {
-      log.info("cleared AWSPENDING left by an unfinished rotation", {
-        clearedVersionId: versionId,
-      });
-    }
-    log.info(
-      started.joinedConcurrentRotation
-        ? "the API key changed: a rotation started at the same moment will use it"
-        : "the API key changed: rotation started",
-      { versionId: started.versionId },
-    );
   }
 
   /** Rule 5: the function serves the one secret it was deployed for (by ARN, or by name). */

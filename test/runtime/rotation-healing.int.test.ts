@@ -12,6 +12,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
 import FakeTimers from "@sinonjs/fake-timers";
+import { startRotationNow } from "../../lib/aws/start-rotation";
 import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rotation-handler";
 import { leakedSecrets, OutputCapture } from "../support/capture-output";
 import { type MotoServer, startMotoServer } from "../support/moto-server";
@@ -343,4 +344,21 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
       await expect(step(fx, "testSecret", pending)).rejects.toThrow("cannot be a Togai secret key");
     });
   });
+});
+
+test("5. two rotations started at the same instant: neither caller fails, one fresh AWSCURRENT, nothing left pending", async () => {
+  const fx = await createRotationFixture({ secrets, togaiBaseUrl: togai.baseUrl, apiKey: KEY });
+  const drive = () => driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
+  expect((await drive()).error).toBeUndefined();
+
+  const starts = await Promise.all([
+    startRotationNow(secrets, fx.tokenArn),
+    startRotationNow(secrets, fx.tokenArn),
+  ]);
+
+  const [running] = await unfinished(fx.tokenArn);
+  expect(starts.map((s) => s.versionId)).toContain(running);
+  expect(await drive()).toEqual({ versionId: running });
+  expect((await current(fx.tokenArn)).versionId).toBe(running);
+  expect(await unfinished(fx.tokenArn)).toEqual([]);
 });

@@ -19,7 +19,7 @@ import {
   versionWithStage,
 } from "./rotation-driver";
 import type { SecretsManagerFaultKind, SecretsManagerFaultProxy } from "./rotation-fault-proxy";
-import type { TogaiStandIn } from "./togai-standin";
+import type { TogaiFault, TogaiStandIn } from "./togai-standin";
 
 const HOUR = 3_600_000;
 
@@ -257,34 +257,26 @@ function armFault(
   proxy: SecretsManagerFaultProxy,
 ): void {
   const html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-  const sm = (k: SecretsManagerFaultKind, calls?: number) =>
+  const sm = (k: SecretsManagerFaultKind, calls?: number) => () =>
     proxy.arm({ kind: k, fromCall, calls });
-  switch (kind) {
-    case undefined:
-      return proxy.arm(undefined);
-    case "togai-429-once":
-      return togai.inject({ path: "/authenticate", kind: "status", status: 429 });
-    case "togai-503-until-timeout":
-      return togai.inject({ path: "/authenticate", kind: "status", status: 503, times: 1000 });
-    case "togai-html-502-until-timeout":
-      return togai.inject({
-        path: "/authenticate",
-        kind: "status",
-        status: 502,
-        body: html,
-        times: 1000,
-      });
-    case "togai-connection-reset-once":
-      return togai.inject({ path: "/authenticate", kind: "reset" });
-    case "sm-throttle-once":
-      return sm("throttle", 1);
-    case "sm-throttle-persistent":
-      return sm("throttle");
-    case "sm-internal-error-persistent":
-      return sm("internal-error");
-    case "sm-html-502-persistent":
-      return sm("html-502");
-    case "function-dies-between-calls":
-      return sm("die");
-  }
+  const authenticate = (fault: Omit<TogaiFault, "path">) => () =>
+    togai.inject({ path: "/authenticate", ...fault });
+  const plays: Record<FaultKind, () => void> = {
+    "togai-429-once": authenticate({ kind: "status", status: 429 }),
+    "togai-503-until-timeout": authenticate({ kind: "status", status: 503, times: 1000 }),
+    "togai-html-502-until-timeout": authenticate({
+      kind: "status",
+      status: 502,
+      body: html,
+      times: 1000,
+    }),
+    "togai-connection-reset-once": authenticate({ kind: "reset" }),
+    "sm-throttle-once": sm("throttle", 1),
+    "sm-throttle-persistent": sm("throttle"),
+    "sm-internal-error-persistent": sm("internal-error"),
+    "sm-html-502-persistent": sm("html-502"),
+    "function-dies-between-calls": sm("die"),
+  };
+  if (kind) plays[kind]();
+  else proxy.arm(undefined);
 }
