@@ -2,19 +2,13 @@
  * The `cdktf-togai` operator command. The secret key is read from stdin or a file, never from
  * the argument list (where `ps` and shell history would show it), and is never printed.
  */
-import {
-  DescribeSecretCommand,
-  RotateSecretCommand,
-  SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from "@aws-sdk/client-secrets-manager";
-import { readSecretString } from "../aws/secrets";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { startRotationNow } from "../aws/start-rotation";
 import { TOGAI_PRODUCTION_BASE_URL } from "../contract";
-import { parseTokenSecretValue } from "../togai/token-secret";
 import { CliFailure, type CliIo, EXIT, options, UsageError } from "./common";
 import { awsSetupHint, clientRegion, packageVersion } from "./environment";
 import { putApiKey } from "./put-api-key";
+import { formatStatus, readStatus } from "./status";
 
 export { type CliIo, EXIT } from "./common";
 
@@ -31,7 +25,8 @@ Commands:
 Run "cdktf-togai <command> --help" for a command's options; "cdktf-togai --version" for the version.
 
 Exit codes: 0 success; 1 failure; 2 bad usage; 3 Togai rejected the key (nothing stored);
-4 status found a problem (rotation disabled, no token, token expired or expiring soon).
+4 status found a problem (rotation disabled or stuck, no token or not the expected JSON,
+token expired or expiring soon).
 AWS credentials and region come from the usual AWS environment (AWS_PROFILE, AWS_REGION...);
 without a region, the one in the secret's ARN is used.`,
   "put-api-key": `Usage: cdktf-togai put-api-key --secret-id ID [--token-secret-id ID] [--file PATH]
@@ -59,8 +54,10 @@ left by an unfinished rotation is cleared first, so that the new rotation is not
   status: `Usage: cdktf-togai status --secret-id ID [--warn-hours N] [--json]
 
 Shows whether rotation is enabled, its schedule, the last and next rotation, and the current
-token's expiry and hours left. Exits with 4 when rotation is disabled, there is no token, or the
-token has fewer than --warn-hours hours left.
+token's expiry and hours left. Exits with 4 when rotation is disabled or stuck (AWSPENDING on a
+version other than AWSCURRENT, or no successful rotation for two intervals), when there is no
+token or the secret does not hold the expected JSON, or when the token has fewer than
+--warn-hours hours left.
 
   --secret-id ID    ARN or name of the token secret (TogaiTokenRotation)
   --warn-hours N    hours of token life below which status warns (default 12)
@@ -125,31 +122,19 @@ async function rotate(
   print: (line: string) => void,
 ): Promise<number> {
   // A failure (e.g. no rotation function) reaches runCli, which prints it and exits 1.
-  const started = await startRotationNow(
-    {
-      describeSecret: (id) => secrets.send(new DescribeSecretCommand({ SecretId: id })),
-      updateSecretVersionStage: (input) => secrets.send(new UpdateSecretVersionStageCommand(input)),
-      rotateSecret: async (input) => (await secrets.send(new RotateSecretCommand(input))).VersionId,
-    },
-    secretId,
-  );
+  const started = await startRotationNow(secrets, secretId);
   for (const versionId of started.clearedVersionIds) {
     print(`cleared AWSPENDING left by an unfinished rotation (version ${versionId})`);
+  }
+  if (started.joinedConcurrentRotation) {
+    print(
+      `a rotation started at the same moment (version ${started.versionId}) is the one that runs`,
+    );
   }
   print(
     `rotation of ${started.secretArn} started (version ${started.versionId}); the new token becomes AWSCURRENT when the function finishes: check with "cdktf-togai status --secret-id ${secretId}"`,
   );
   return EXIT.ok;
-}
-
-interface StatusReport {
-  secretArn?: string;
-  rotationEnabled: boolean;
-  schedule?: string;
-  lastRotatedAt?: string;
-  nextRotationAt?: string;
-  token: { expiresAt: string; issuedAt: string; hoursLeft: number; apiBaseUrl: string } | null;
-  problems: string[];
 }
 
 async function status(
@@ -167,49 +152,8 @@ async function status(
       `--warn-hours must be a number of hours from 0 to 24, got "${values["warn-hours"]}"`,
     );
   }
-  const meta = await secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
-  const report: StatusReport = {
-    secretArn: meta.ARN,
-    rotationEnabled: Boolean(meta.RotationEnabled),
-    schedule: meta.RotationRules?.ScheduleExpression,
-    lastRotatedAt: meta.LastRotatedDate?.toISOString(),
-    nextRotationAt: meta.NextRotationDate?.toISOString(),
-    token: null,
-    problems: [],
-  };
-  if (!report.rotationEnabled) report.problems.push("rotation is not enabled");
-  const stored = await readSecretString(secrets, { secretId });
-  if (!stored) {
-    report.problems.push("no token has been minted yet");
-  } else {
-    const value = parseTokenSecretValue(stored.value, secretId);
-    const exactHoursLeft = (Date.parse(value.expiresAt) - Date.now()) / 3_600_000;
-    const hoursLeft = Number(exactHoursLeft.toFixed(2));
-    report.token = {
-      expiresAt: value.expiresAt,
-      issuedAt: value.issuedAt,
-      hoursLeft,
-      apiBaseUrl: value.apiBaseUrl,
-    };
-    if (exactHoursLeft <= 0) report.problems.push(`the token expired at ${value.expiresAt}`);
-    else if (exactHoursLeft < warnHours)
-      report.problems.push(`the token has ${hoursLeft} h left, below ${warnHours} h`);
-  }
-  if (values.json) {
-    print(JSON.stringify(report));
-  } else {
-    print(`token secret:     ${report.secretArn ?? secretId}`);
-    print(
-      `rotation:         ${report.rotationEnabled ? "enabled" : "DISABLED"}${report.schedule ? `, ${report.schedule}` : ""}`,
-    );
-    print(`last rotation:    ${report.lastRotatedAt ?? "never"}`);
-    print(`next rotation:    ${report.nextRotationAt ?? "unknown"}`);
-    print(
-      report.token
-        ? `current token:    expires ${report.token.expiresAt} (${report.token.hoursLeft} h left), ${report.token.apiBaseUrl}`
-        : "current token:    none",
-    );
-    for (const problem of report.problems) print(`WARNING: ${problem}`);
-  }
+  const report = await readStatus(secrets, secretId, warnHours);
+  if (values.json) print(JSON.stringify(report));
+  else for (const line of formatStatus(report, secretId)) print(line);
   return report.problems.length > 0 ? EXIT.unhealthy : EXIT.ok;
 }

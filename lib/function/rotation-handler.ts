@@ -2,59 +2,43 @@
  * The Secrets Manager rotation function for the Togai token secret: the four steps of the
  * rotation protocol, each safe to run again, with one dispatcher in front (as in AWS's rotation
  * function templates). It never logs or throws a key or a token.
+ *
+ * Comments name the protocol rule each branch keeps:
+ *  1 an unknown step fails; 2 rotation must be enabled; 3 the version must exist; 4 a version
+ *  holding AWSCURRENT is done, one without AWSPENDING fails; 5 one function serves one secret;
+ *  6 createSecret reads what the value needs (the key); 7 an existing pending value is kept only
+ *  while usable; 8 otherwise mint and store it as AWSPENDING; 9 setSecret pushes nothing but
+ *  checks its preconditions; 10 testSecret proves the pending value, without side effects;
+ *  11-12 finishSecret moves AWSCURRENT; 13 no AWSPENDING is left off AWSCURRENT.
  */
 
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { secretNameFromArn } from "../aws/secret-arn";
-import { startRotationNow } from "../aws/start-rotation";
-import {
-  DEFAULT_MIN_TOKEN_LIFE_HOURS,
-  PUT_API_KEY_HINT,
-  ROTATION_ENV,
-  STAGE,
-  TOKEN_METRIC,
-  type TokenSecretValue,
-} from "../contract";
-import { InvalidTogaiTokenError, RotationError, TogaiAuthenticationError } from "../togai/errors";
-import { withRetry } from "../togai/retry";
-import { authenticate } from "../togai/togai-api";
+import { unfinishedVersionIds } from "../aws/start-rotation";
+import { STAGE, TOKEN_METRIC, type TokenSecretValue } from "../contract";
+import { InvalidTogaiTokenError, RotationError } from "../togai/errors";
 import { decodeTogaiToken } from "../togai/togai-jwt";
 import { parseTokenSecretValue, tokenSecretValueFor } from "../togai/token-secret";
-import { LightSecretsClient } from "./light-secrets-client";
+import { rotateAfterKeyChange } from "./key-change";
 import { JsonLogger } from "./logger";
+import {
+  type KeyChangeEvent,
+  type RotationConfig,
+  type RotationContext,
+  type RotationEvent,
+  rotationConfigFromEnv,
+} from "./rotation-config";
+import { callAuthenticate } from "./togai-call";
+import { apiKeyFrom, hoursUntil, pendingValueProblem } from "./token-checks";
+import { TokenSecretStore } from "./token-secret-store";
 
-/** What Secrets Manager sends to a rotation function. */
-export interface RotationEvent {
-  readonly Step: string;
-  readonly SecretId: string;
-  readonly ClientRequestToken: string;
-}
-
-/** What EventBridge sends when CloudTrail recorded a call that changed the API-key secret. */
-export interface KeyChangeEvent {
-  readonly source: string;
-  readonly "detail-type": string;
-  readonly detail?: {
-    readonly eventName?: string;
-    readonly requestParameters?: { readonly secretId?: string };
-  };
-}
-
-/** The part of the Lambda context the function uses. */
-export interface RotationContext {
-  getRemainingTimeInMillis(): number;
-}
-
-/** Configuration, read from the environment that `TogaiTokenRotation` declares. */
-export interface RotationConfig {
-  readonly apiKeySecretArn: string;
-  readonly tokenSecretArn: string;
-  readonly apiBaseUrl: string;
-  readonly minTokenLifeHours: number;
-}
+export type { KeyChangeEvent, RotationConfig, RotationContext, RotationEvent };
+export { rotationConfigFromEnv };
 
 /** What the rotator talks to; replaceable in unit tests. */
 export interface RotationDependencies {
-  readonly secrets: LightSecretsClient;
+  /** The AWS SDK's Secrets Manager client (region, endpoint and credentials from Lambda). */
+  readonly secrets: SecretsManagerClient;
   readonly logger?: JsonLogger;
   /** Random source for retry jitter. @default Math.random */
   readonly random?: () => number;
@@ -66,46 +50,24 @@ type Step = (typeof STEPS)[number];
 /** Time kept back from the Lambda's deadline for the step to report its failure. */
 const DEADLINE_MARGIN_MS = 3_000;
 
-/** Reads and checks the function's environment; the error names the variable to fix. */
-export function rotationConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RotationConfig {
-  const required = (name: string): string => {
-    const value = env[name];
-    if (!value) {
-      throw new RotationError(
-        `Environment variable ${name} is not set: deploy the function with TogaiTokenRotation, which sets it`,
-      );
-    }
-    return value;
-  };
-  const minLifeRaw = env[ROTATION_ENV.minTokenLifeHours];
-  const minTokenLifeHours = minLifeRaw ? Number(minLifeRaw) : DEFAULT_MIN_TOKEN_LIFE_HOURS;
-  if (!Number.isFinite(minTokenLifeHours) || minTokenLifeHours <= 0 || minTokenLifeHours >= 24) {
-    throw new RotationError(
-      `${ROTATION_ENV.minTokenLifeHours} must be a number of hours above 0 and below 24, got "${minLifeRaw}"`,
-    );
-  }
-  return {
-    apiKeySecretArn: required(ROTATION_ENV.apiKeySecretArn),
-    tokenSecretArn: required(ROTATION_ENV.tokenSecretArn),
-    apiBaseUrl: required(ROTATION_ENV.apiBaseUrl),
-    minTokenLifeHours,
-  };
-}
-
 /** One rotation function instance: the dispatcher and the four steps. */
 export class TogaiTokenRotator {
   private readonly logger: JsonLogger;
+  private readonly store: TokenSecretStore;
 
   constructor(
     private readonly config: RotationConfig,
     private readonly deps: RotationDependencies,
   ) {
     this.logger = deps.logger ?? new JsonLogger({ secretArn: config.tokenSecretArn });
+    this.store = new TokenSecretStore(deps.secrets, config.tokenSecretArn);
   }
 
   /** Dispatches an invocation: a key-change event from EventBridge, or a rotation step. */
   invoke(event: RotationEvent | KeyChangeEvent, context: RotationContext): Promise<void> {
-    return "source" in event ? this.rotateAfterKeyChange(event) : this.handle(event, context);
+    return "source" in event
+      ? rotateAfterKeyChange(event, this.config, this.deps.secrets, this.logger)
+      : this.handle(event, context);
   }
 
   /** Runs one step of one rotation. Throws on any state the protocol does not allow. */
@@ -113,6 +75,7 @@ export class TogaiTokenRotator {
     const step = event.Step as Step;
     const token = event.ClientRequestToken;
     const log = this.logger.child({ step: event.Step, versionId: token });
+    // Rule 1: an unknown step is an error.
     if (!STEPS.includes(step)) {
       throw new RotationError(
         `Unknown rotation step "${event.Step}": expected one of ${STEPS.join(", ")}`,
@@ -120,30 +83,31 @@ export class TogaiTokenRotator {
     }
     this.checkSecretId(event.SecretId);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
-
-    const meta = await this.deps.secrets.describeSecret(this.config.tokenSecretArn);
-    if (!meta.RotationEnabled) {
-      throw new RotationError(`Rotation is not enabled on secret ${this.config.tokenSecretArn}`);
-    }
-    const versions = meta.VersionIdsToStages ?? {};
-    const stages = versions[token];
-    if (!stages) {
-      throw new RotationError(
-        `Version ${token} is not a version of secret ${this.config.tokenSecretArn}`,
-      );
-    }
-    if (stages.includes(STAGE.current)) {
-      log.info("version already holds AWSCURRENT: rotation already finished");
-      return;
-    }
-    if (!stages.includes(STAGE.pending)) {
-      throw new RotationError(
-        `Version ${token} of secret ${this.config.tokenSecretArn} is not staged AWSPENDING`,
-      );
-    }
-
-    log.info("step started");
     try {
+      // Rule 2: rotation must be enabled.
+      const { rotationEnabled, versions } = await this.store.describe();
+      if (!rotationEnabled) {
+        throw new RotationError(`Rotation is not enabled on secret ${this.config.tokenSecretArn}`);
+      }
+      // Rule 3: the version must exist.
+      const stages = versions[token];
+      if (!stages) {
+        throw new RotationError(
+          `Version ${token} is not a version of secret ${this.config.tokenSecretArn}`,
+        );
+      }
+      // Rule 4: AWSCURRENT already there means done; otherwise it must be AWSPENDING.
+      if (stages.includes(STAGE.current)) {
+        log.info("version already holds AWSCURRENT: rotation already finished");
+        return;
+      }
+      if (!stages.includes(STAGE.pending)) {
+        const [newer] = unfinishedVersionIds(versions);
+        throw new RotationError(
+          `Version ${token} of secret ${this.config.tokenSecretArn} is not staged AWSPENDING${newer ? `: superseded by the rotation of version ${newer}` : ""}; AWSCURRENT is unchanged`,
+        );
+      }
+      log.info("step started");
       switch (step) {
         case "createSecret":
           return await this.createSecret(token, deadline, log);
@@ -160,29 +124,6 @@ export class TogaiTokenRotator {
     }
   }
 
-  /**
-   * The API-key secret got a new value (EventBridge, from CloudTrail): start a rotation now, so
-   * the new key takes effect at once. Events for any other secret are ignored.
-   */
-  async rotateAfterKeyChange(event: KeyChangeEvent): Promise<void> {
-    const changed = event.detail?.requestParameters?.secretId;
-    const key = this.config.apiKeySecretArn;
-    const log = this.logger.child({ trigger: event.detail?.eventName ?? event["detail-type"] });
-    if (!changed || (changed !== key && changed !== secretNameFromArn(key))) {
-      log.warn("event is not about the API-key secret: ignored", {
-        changedSecret: changed ?? "none",
-      });
-      return;
-    }
-    const started = await startRotationNow(this.deps.secrets, this.config.tokenSecretArn);
-    for (const versionId of started.clearedVersionIds) {
-      log.info("cleared AWSPENDING left by an unfinished rotation", {
-        clearedVersionId: versionId,
-      });
-    }
-    log.info("the API key changed: rotation started", { versionId: started.versionId });
-  }
-
   /** Rule 5: the function serves the one secret it was deployed for (by ARN, or by name). */
   private checkSecretId(secretId: string): void {
     const arn = this.config.tokenSecretArn;
@@ -192,17 +133,31 @@ export class TogaiTokenRotator {
   }
 
   private async createSecret(token: string, deadline: number, log: JsonLogger): Promise<void> {
-    const existing = await this.deps.secrets.getSecretString(
-      this.config.tokenSecretArn,
-      STAGE.pending,
-      token,
-    );
-    if (existing) {
-      log.info("pending version already has a value: nothing to create");
-      return;
+    const { tokenSecretArn, minTokenLifeHours } = this.config;
+    const existing = await this.store.readVersion(token, STAGE.pending);
+    if (existing !== undefined) {
+      const problem = pendingValueProblem(existing, tokenSecretArn, minTokenLifeHours);
+      // Rule 7: a usable pending value is kept, so re-running the step changes nothing.
+      if (!problem) {
+        log.info("pending version already holds a usable token: nothing to create");
+        return;
+      }
+      // Rule 7, for an aging token: this version's value can never pass testSecret again and
+      // cannot be replaced (AWS refuses new data for the same ClientRequestToken). Taking
+      // AWSPENDING off it ends this rotation, so the next RotateSecret (the schedule, or
+      // `cdktf-togai rotate`) starts a clean version (rule 13); AWSCURRENT is not touched.
+      await this.store.removeStage(STAGE.pending, token);
+      throw new RotationError(
+        `The pending value of version ${token} is no longer usable (${problem}): AWSPENDING was removed from it, so the next scheduled rotation mints a fresh token; AWSCURRENT keeps the previous token`,
+      );
     }
-    const key = await this.readApiKey();
-    const minted = await this.callTogai(key, deadline, log, "mint");
+    // Rule 6: what the new value needs, a key that can be sent as a bearer credential.
+    const key = apiKeyFrom(
+      await this.store.readCurrent(this.config.apiKeySecretArn),
+      this.config.apiKeySecretArn,
+    );
+    // Rule 8: mint.
+    const minted = await this.authenticate(key, "mint", deadline, log);
     let value: TokenSecretValue;
     try {
       value = tokenSecretValueFor(minted, this.config.apiBaseUrl);
@@ -211,32 +166,61 @@ export class TogaiTokenRotator {
         `Togai /authenticate returned something that is not a Togai token (${(error as Error).message}); AWSCURRENT keeps the previous token`,
       );
     }
-    if (Date.parse(value.expiresAt) <= Date.now()) {
+    // Rule 8 with rule 10's bar: a token too short-lived to pass testSecret is never stored, so
+    // it cannot pin this version to a value that fails forever.
+    const hoursLeft = hoursUntil(value.expiresAt);
+    if (hoursLeft <= 0) {
       throw new RotationError(
         `Togai /authenticate returned a token that expired at ${value.expiresAt}; AWSCURRENT keeps the previous token`,
       );
     }
-    await this.deps.secrets.putSecretValue({
-      SecretId: this.config.tokenSecretArn,
-      ClientRequestToken: token,
-      SecretString: JSON.stringify(value),
-      VersionStages: [STAGE.pending],
-    });
+    if (hoursLeft < minTokenLifeHours) {
+      throw new RotationError(
+        `Togai /authenticate returned a token with ${hoursLeft.toFixed(2)} h of life left, below the minimum of ${minTokenLifeHours} h; nothing was stored, AWSCURRENT keeps the previous token`,
+      );
+    }
+    const stages = await this.store.put(token, JSON.stringify(value), STAGE.pending);
     log.info("token minted and stored as AWSPENDING", {
       expiresAt: value.expiresAt,
       issuedAt: value.issuedAt,
     });
+    if (stages.includes(STAGE.current)) {
+      // The secret's first value: Secrets Manager made it AWSCURRENT by itself (PutSecretValue
+      // API reference). The later steps return at rule 4; rule 13's end state is reached here.
+      await this.store.removeStage(STAGE.pending, token);
+      log.info(
+        "first token of this secret: Secrets Manager made it AWSCURRENT; AWSPENDING removed",
+      );
+      this.publishHoursLeft(value);
+    }
   }
 
-  /** Nothing to push: Togai minted the token itself. The preconditions must still hold. */
+  /** Rule 9: nothing to push (Togai minted the token itself); the preconditions must hold. */
   private async setSecret(token: string, log: JsonLogger): Promise<void> {
     await this.readPending(token);
     log.info("nothing to push to Togai: the token was minted by Togai");
   }
 
-  /** Proves the pending token works, without side effects (Secrets Manager may call this alone). */
+  /**
+   * Rule 10: proves the pending token works, without side effects. A version without a value is
+   * Secrets Manager's configuration check (rotate_immediately = false): then it proves what can
+   * be proven without a token.
+   */
   private async testSecret(token: string, deadline: number, log: JsonLogger): Promise<void> {
-    const pending = await this.readPending(token);
+    const raw = await this.store.readVersion(token, STAGE.pending);
+    if (raw === undefined) {
+      // Rule 5 held and DescribeSecret worked (this is the configured token secret); the key
+      // secret must be readable and hold a usable key. No call to Togai, nothing written.
+      apiKeyFrom(
+        await this.store.readCurrent(this.config.apiKeySecretArn),
+        this.config.apiKeySecretArn,
+      );
+      log.info(
+        "configuration check passed: no token in this version yet; the API-key secret is readable and holds a usable key",
+      );
+      return;
+    }
+    const pending = parseTokenSecretValue(raw, this.config.tokenSecretArn);
     let expiresAt: number;
     try {
       expiresAt = decodeTogaiToken(pending.token).expiresAt.getTime();
@@ -248,13 +232,13 @@ export class TogaiTokenRotator {
       }
       throw error;
     }
-    const hoursLeft = (expiresAt - Date.now()) / 3_600_000;
+    const hoursLeft = hoursUntil(expiresAt);
     if (hoursLeft < this.config.minTokenLifeHours) {
       throw new RotationError(
         `The pending token has ${hoursLeft.toFixed(2)} h of life left, below the minimum of ${this.config.minTokenLifeHours} h`,
       );
     }
-    const echoed = await this.callTogai(pending.token, deadline, log, "check");
+    const echoed = await this.authenticate(pending.token, "check", deadline, log);
     if (echoed !== pending.token) {
       throw new RotationError(
         "Togai /authenticate called with the pending token did not return that same token: Togai does not accept it",
@@ -272,34 +256,28 @@ export class TogaiTokenRotator {
     log: JsonLogger,
   ): Promise<void> {
     const pending = await this.readPending(token);
+    // Rules 11 and 12: move AWSCURRENT (the old version gets AWSPREVIOUS).
     const current = Object.keys(versions).find((id) => versions[id].includes(STAGE.current));
-    await this.deps.secrets.updateSecretVersionStage({
-      SecretId: this.config.tokenSecretArn,
-      VersionStage: STAGE.current,
-      MoveToVersionId: token,
-      RemoveFromVersionId: current,
-    });
+    await this.store.moveStage(STAGE.current, token, current);
     // Rule 13: leave no AWSPENDING behind, or the next rotation is refused as still in progress.
-    await this.deps.secrets.updateSecretVersionStage({
-      SecretId: this.config.tokenSecretArn,
-      VersionStage: STAGE.pending,
-      RemoveFromVersionId: token,
-    });
+    await this.store.removeStage(STAGE.pending, token);
     log.info("AWSCURRENT moved to the new version", { previousVersionId: current ?? "none" });
-    // One datapoint per successful rotation: the token-age alarm fires when they stop.
-    const hoursLeft = (Date.parse(pending.expiresAt) - Date.now()) / 3_600_000;
-    log.metric(TOKEN_METRIC.namespace, TOKEN_METRIC.hoursLeft, Number(hoursLeft.toFixed(2)), {
-      [TOKEN_METRIC.dimension]:
-        secretNameFromArn(this.config.tokenSecretArn) ?? this.config.tokenSecretArn,
-    });
+    this.publishHoursLeft(pending);
+  }
+
+  /** One datapoint per successful rotation: the token-age alarm fires when they stop. */
+  private publishHoursLeft(value: TokenSecretValue): void {
+    const arn = this.config.tokenSecretArn;
+    this.logger.metric(
+      TOKEN_METRIC.namespace,
+      TOKEN_METRIC.hoursLeft,
+      Number(hoursUntil(value.expiresAt).toFixed(2)),
+      { [TOKEN_METRIC.dimension]: secretNameFromArn(arn) ?? arn },
+    );
   }
 
   private async readPending(token: string): Promise<TokenSecretValue> {
-    const pending = await this.deps.secrets.getSecretString(
-      this.config.tokenSecretArn,
-      STAGE.pending,
-      token,
-    );
+    const pending = await this.store.readVersion(token, STAGE.pending);
     if (pending === undefined) {
       throw new RotationError(
         `Version ${token} has no value yet: createSecret must run before this step`,
@@ -308,58 +286,21 @@ export class TogaiTokenRotator {
     return parseTokenSecretValue(pending, this.config.tokenSecretArn);
   }
 
-  private async readApiKey(): Promise<string> {
-    const arn = this.config.apiKeySecretArn;
-    const key = (await this.deps.secrets.getSecretString(arn))?.trim();
-    if (!key) {
-      throw new RotationError(
-        `The API-key secret ${arn} holds no Togai secret key yet: ${PUT_API_KEY_HINT}`,
-      );
-    }
-    return key;
-  }
-
-  /** `/authenticate` with retries for 429, 5xx and network errors, bounded by the deadline. */
-  private async callTogai(
+  private authenticate(
     credential: string,
+    purpose: "mint" | "check",
     deadline: number,
     log: JsonLogger,
-    purpose: "mint" | "check",
   ): Promise<string> {
-    try {
-      return await withRetry(
-        (attempt) => {
-          log.info("calling Togai /authenticate", { purpose, attempt });
-          return authenticate(this.config.apiBaseUrl, credential, {
-            timeoutMs: Math.max(1_000, Math.min(10_000, deadline - Date.now())),
-          });
-        },
-        {
-          maxAttempts: 8,
-          deadline,
-          random: this.deps.random,
-          onRetry: ({ attempt, delayMs, error }) =>
-            log.warn("Togai call failed, retrying", {
-              purpose,
-              attempt,
-              delayMs,
-              reason: (error as Error).message,
-            }),
-        },
-      );
-    } catch (error) {
-      if (error instanceof TogaiAuthenticationError && purpose === "mint") {
-        throw new RotationError(
-          `Togai rejected the secret key stored in ${this.config.apiKeySecretArn} (HTTP ${error.status}); not retried, as Togai throttles an IP after a few rejected keys. Put a valid key: ${PUT_API_KEY_HINT}`,
-        );
-      }
-      if (error instanceof TogaiAuthenticationError) {
-        throw new RotationError(
-          `Togai rejected the pending token (HTTP ${error.status}); AWSCURRENT keeps the previous token`,
-        );
-      }
-      throw error;
-    }
+    return callAuthenticate({
+      apiBaseUrl: this.config.apiBaseUrl,
+      apiKeySecretArn: this.config.apiKeySecretArn,
+      credential,
+      purpose,
+      deadline,
+      log,
+      random: this.deps.random,
+    });
   }
 }
 
@@ -373,6 +314,10 @@ export async function handler(
   event: RotationEvent | KeyChangeEvent,
   context: RotationContext,
 ): Promise<void> {
-  rotator ??= new TogaiTokenRotator(rotationConfigFromEnv(), { secrets: new LightSecretsClient() });
+  rotator ??= new TogaiTokenRotator(rotationConfigFromEnv(), {
+    secrets: new SecretsManagerClient({
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+    }),
+  });
   await rotator.invoke(event, context);
 }

@@ -66,6 +66,12 @@ export class InvalidEventError extends TogaiRuntimeError {
   }
 }
 
+/**
+ * A credential that cannot be a bearer header value (whitespace inside, non-ASCII, a JSON
+ * object). Bad input: never retried, and no request is sent.
+ */
+export class InvalidCredentialError extends TogaiRuntimeError {}
+
 /** A rotation step found the secret in a state the protocol does not allow. */
 export class RotationError extends TogaiRuntimeError {}
 

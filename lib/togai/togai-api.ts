@@ -1,9 +1,12 @@
+import { bearerCredentialProblem } from "./credential";
 import {
+  InvalidCredentialError,
   TogaiApiError,
   TogaiAuthenticationError,
   TogaiNetworkError,
   TogaiRateLimitError,
   TogaiResponseError,
+  TogaiRuntimeError,
   TogaiServerError,
 } from "./errors";
 
@@ -48,6 +51,8 @@ export interface TogaiCallOptions {
 export interface TogaiResponse {
   readonly status: number;
   readonly body: unknown;
+  /** True when the body was not empty and not JSON (an HTML error page from a proxy...). */
+  readonly nonJsonBody?: boolean;
 }
 
 /** Reads Togai's `{"message"}` defensively: a 401 may come with an empty or non-JSON body. */
@@ -66,7 +71,11 @@ export function togaiErrorFor(
   context: string,
 ): TogaiApiError {
   const togaiMessage = togaiMessageOf(response.body);
-  const detail = togaiMessage ? `: ${togaiMessage}` : "";
+  const detail = togaiMessage
+    ? `: ${togaiMessage}`
+    : response.nonJsonBody
+      ? " with a body that is not JSON"
+      : "";
   const { status } = response;
   const message = `${context}: Togai ${path} answered HTTP ${status}${detail}`;
   if (status === 401 || status === 403) {
@@ -91,6 +100,12 @@ export async function postToTogai(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const url = new URL(path, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
   const transport = options.transport ?? fetchTransport;
+  const problem = bearerCredentialProblem(credential);
+  if (problem) {
+    throw new InvalidCredentialError(
+      `The credential for Togai ${url.pathname} cannot be sent as a bearer token: ${problem}; nothing was sent`,
+    );
+  }
   try {
     const response = await transport(url, {
       method: "POST",
@@ -107,17 +122,35 @@ export async function postToTogai(
     try {
       body = response.text.length > 0 ? JSON.parse(response.text) : undefined;
     } catch {
-      body = undefined;
+      return { status: response.status, body: undefined, nonJsonBody: true };
     }
     return { status: response.status, body };
   } catch (error) {
     if (options.signal?.aborted) throw error;
+    if (!isNetworkFailure(error)) {
+      // Not the network (e.g. the HTTP client refused a header): retrying cannot help.
+      throw new TogaiRuntimeError(
+        `Togai ${url.pathname}: the request could not be sent (${(error as Error).name})`,
+      );
+    }
     const cause = (error as { cause?: { code?: string } }).cause;
     const code = cause?.code ?? (error as { code?: string }).code ?? (error as Error).name;
     throw new TogaiNetworkError(
       `Togai ${url.pathname} could not be reached at ${url.origin} (${code})`,
     );
   }
+}
+
+/** Connection refused/reset, DNS, TLS, timeouts: failures a later attempt may not meet. */
+function isNetworkFailure(error: unknown): boolean {
+  const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string } };
+  return (
+    e?.name === "TimeoutError" ||
+    e?.name === "AbortError" ||
+    e?.message === "fetch failed" ||
+    typeof e?.cause?.code === "string" ||
+    (typeof e?.code === "string" && /^(E[A-Z]+|UND_ERR_)/.test(e.code))
+  );
 }
 
 /**

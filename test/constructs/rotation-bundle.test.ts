@@ -34,13 +34,21 @@ describe("the rotation bundle", () => {
     expect(code).not.toContain(PROJECT_ROOT);
   });
 
-  test("bundles neither the AWS SDK nor the undici package (Node's fetch and a SigV4 signer suffice)", async () => {
-    const code =
-      (await readZipEntries(readFileSync(rotationBundle().zipPath)))
-        .get("index.js")
-        ?.toString("utf8") ?? "";
-    expect(code).not.toMatch(/@aws-sdk|@smithy|SecretsManagerClient/);
+  test("bundles the pinned AWS SDK client, minified, in at most 200 KB, and not undici", async () => {
+    const zip = readFileSync(rotationBundle().zipPath);
+    const code = (await readZipEntries(zip)).get("index.js")?.toString("utf8") ?? "";
+    const pinned = JSON.parse(
+      readFileSync(
+        join(PROJECT_ROOT, "node_modules", "@aws-sdk", "client-secrets-manager", "package.json"),
+        "utf8",
+      ),
+    ).version;
+    expect(code).toContain("SecretsManagerClient");
+    // The SDK's user agent carries its version: the function runs the client the tests ran.
+    expect(code).toContain(pinned);
     expect(code).not.toContain("undici");
-    expect(readFileSync(rotationBundle().zipPath).length).toBeLessThan(150 * 1024);
+    // Minified: a few long lines (multi-line template strings aside), not formatted source.
+    expect(code.split("\n").length).toBeLessThan(code.length / 2_000);
+    expect(zip.length).toBeLessThanOrEqual(200 * 1024);
   });
 });

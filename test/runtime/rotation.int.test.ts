@@ -124,8 +124,9 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
       expect(hoursAhead).toBeGreaterThan(23.9);
       expect(hoursAhead).toBeLessThanOrEqual(24);
       expect(Date.parse(value.expiresAt) - Date.parse(value.issuedAt)).toBe(86_400_000);
-      // One call mints with the key, one checks the token (testSecret).
-      expect(togai.calls.authenticate - before).toBe(2);
+      // One call mints with the key. The secret's first value is made AWSCURRENT by Secrets
+      // Manager itself (PutSecretValue), so the later steps find the rotation done (rule 4).
+      expect(togai.calls.authenticate - before).toBe(1);
       const stages = await stagesOf(fx.tokenArn);
       expect(
         Object.values(stages)
@@ -170,7 +171,7 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
     });
 
     test("429 from Togai is retried until it succeeds", async () => {
-      const fx = await fixture();
+      const { fx } = await rotatedFixture();
       togai.inject({ path: "/authenticate", kind: "status", status: 429, times: 2 });
       const before = togai.calls.authenticate;
 
@@ -232,7 +233,7 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
       await expectCurrentUnchanged(fx, first);
     });
 
-    test("testSecret refuses a token with less life than the configured minimum", async () => {
+    test("createSecret refuses a minted token with less life than the minimum, storing nothing", async () => {
       const fx = await fixture({ minTokenLifeHours: 23.99 });
       // A token issued 1 hour ago has 23 h left: below 23.99 h.
       const old = togai.mintToken(Math.floor(Date.now() / 1000) - 3600);
@@ -245,8 +246,14 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
 
       const run = await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
 
-      expect(run.failedStep).toBe("testSecret");
-      expect(run.error?.message).toMatch(/below the minimum of 23.99 h/);
+      expect(run.failedStep).toBe("createSecret");
+      expect(run.error?.message).toMatch(/below the minimum of 23.99 h; nothing was stored/);
+      expect(await stagesOf(fx.tokenArn)).toEqual({ [run.versionId]: ["AWSPENDING"] });
+      await expect(
+        secrets.send(
+          new GetSecretValueCommand({ SecretId: fx.tokenArn, VersionId: run.versionId }),
+        ),
+      ).rejects.toThrow();
     });
 
     test("a missing key value fails with how to put the key, without calling Togai", async () => {
@@ -320,12 +327,12 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
       await expect(invoke({ Step: "setSecret" })).rejects.toThrow("is not staged AWSPENDING");
     });
 
-    test("setSecret and testSecret without a created value fail", async () => {
+    test("setSecret without a created value fails", async () => {
       const fresh = await fixture();
       const pending = (
         await driveRotation({ ...fresh, secrets, secretArn: fresh.tokenArn, steps: [] })
       ).versionId;
-      for (const Step of ["setSecret", "testSecret"]) {
+      for (const Step of ["setSecret", "finishSecret"]) {
         await expect(
           fresh.handler(
             { Step, SecretId: fresh.tokenArn, ClientRequestToken: pending },

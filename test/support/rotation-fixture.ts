@@ -9,10 +9,9 @@ import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CreateSecretCommand,
   RotateSecretCommand,
-  type SecretsManagerClient,
+  SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { ROTATION_ENV } from "../../lib/contract";
-import { LightSecretsClient } from "../../lib/function/light-secrets-client";
 import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rotation-handler";
 import { loadRotationHandler, ROTATION_ZIP, type RotationHandler } from "./rotation-driver";
 
@@ -98,7 +97,7 @@ export async function createRotationFixture(options: {
 /** The rotation handler from the TypeScript source, configured as the deployed function is. */
 function sourceHandler(environment: Record<string, string>): RotationHandler {
   const rotator = new TogaiTokenRotator(rotationConfigFromEnv(environment), {
-    secrets: new LightSecretsClient(),
+    secrets: new SecretsManagerClient({}),
   });
   return (event, context) => rotator.invoke(event, context);
 }

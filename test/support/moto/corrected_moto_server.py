@@ -154,7 +154,33 @@ def awscurrent_can_be_attached_when_no_version_holds_it(
     return result
 
 
+_original_put_secret_value = Backend.put_secret_value
+
+
+def first_value_of_a_secret_becomes_awscurrent(
+    self, secret_id, secret_string, secret_binary, client_request_token, version_stages
+):
+    """AWS PutSecretValue: "If this operation creates the first version for the secret, then
+    Secrets Manager automatically attaches the staging label AWSCURRENT to the new version."
+    moto did so only when the secret had no version record at all, so a secret whose first
+    rotation had staged a valueless AWSPENDING version id got a first value without AWSCURRENT."""
+    stages = list(version_stages or ["AWSCURRENT"])
+    if self._is_valid_identifier(secret_id):
+        secret = self.secrets[secret_id]
+        versions = getattr(secret, "versions", {})
+        has_value = any(
+            "secret_string" in v or "secret_binary" in v for v in versions.values()
+        )
+        has_current = any("AWSCURRENT" in v["version_stages"] for v in versions.values())
+        if not has_value and not has_current and "AWSCURRENT" not in stages:
+            stages.append("AWSCURRENT")
+    return _original_put_secret_value(
+        self, secret_id, secret_string, secret_binary, client_request_token, stages
+    )
+
+
 FakeSecret.to_dict = describe_returns_the_schedule_expression_and_duration
+Backend.put_secret_value = first_value_of_a_secret_becomes_awscurrent
 Backend.rotate_secret = rotate_secret_starts_a_rotation_like_aws
 Backend.update_secret_version_stage = awscurrent_can_be_attached_when_no_version_holds_it
 

@@ -1,0 +1,60 @@
+import { PUT_API_KEY_HINT } from "../contract";
+import { RotationError, TogaiAuthenticationError } from "../togai/errors";
+import { withRetry } from "../togai/retry";
+import { authenticate } from "../togai/togai-api";
+import type { JsonLogger } from "./logger";
+
+/** One `/authenticate` call of a rotation step. */
+export interface TogaiCall {
+  readonly apiBaseUrl: string;
+  readonly credential: string;
+  /** "mint" with the secret key, "check" with the pending token. */
+  readonly purpose: "mint" | "check";
+  /** Epoch ms after which no new attempt starts. */
+  readonly deadline: number;
+  readonly apiKeySecretArn: string;
+  readonly log: JsonLogger;
+  readonly random?: () => number;
+}
+
+/**
+ * `/authenticate` with retries for 429, 5xx and network errors only, bounded by the Lambda's
+ * deadline. A rejected credential is not retried: Togai throttles an IP after a few.
+ */
+export async function callAuthenticate(call: TogaiCall): Promise<string> {
+  const { purpose, log, deadline } = call;
+  try {
+    return await withRetry(
+      (attempt) => {
+        log.info("calling Togai /authenticate", { purpose, attempt });
+        return authenticate(call.apiBaseUrl, call.credential, {
+          timeoutMs: Math.max(1_000, Math.min(10_000, deadline - Date.now())),
+        });
+      },
+      {
+        maxAttempts: 8,
+        deadline,
+        random: call.random,
+        onRetry: ({ attempt, delayMs, error }) =>
+          log.warn("Togai call failed, retrying", {
+            purpose,
+            attempt,
+            delayMs,
+            reason: (error as Error).message,
+          }),
+      },
+    );
+  } catch (error) {
+    if (error instanceof TogaiAuthenticationError && purpose === "mint") {
+      throw new RotationError(
+        `Togai rejected the secret key stored in ${call.apiKeySecretArn} (HTTP ${error.status}); not retried, as Togai throttles an IP after a few rejected keys. Put a valid key: ${PUT_API_KEY_HINT}`,
+      );
+    }
+    if (error instanceof TogaiAuthenticationError) {
+      throw new RotationError(
+        `Togai rejected the pending token (HTTP ${error.status}); AWSCURRENT keeps the previous token`,
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * `cdktf-togai status` names a stuck rotation and a token secret that does not hold the
+ * contract's JSON, and exits 4 for each (moto_server and the Togai stand-in).
+ * Invariant: any state in which consumers will soon lack a valid token exits non-zero.
+ */
+import { PassThrough } from "node:stream";
+import {
+  PutSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import FakeTimers from "@sinonjs/fake-timers";
+import { EXIT, runCli } from "../../lib/cli/cli";
+import { scheduleIntervalHours } from "../../lib/cli/status";
+import { type MotoServer, startMotoServer } from "../support/moto-server";
+import { driveRotation } from "../support/rotation-driver";
+import { createRotationFixture, type RotationFixture } from "../support/rotation-fixture";
+import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+
+const KEY = "togai-status-key-3c5e7a9b1d2f4e6a";
+
+let moto: MotoServer;
+let togai: TogaiStandIn;
+let secrets: SecretsManagerClient;
+
+beforeAll(async () => {
+  moto = await startMotoServer();
+  Object.assign(process.env, moto.awsEnv);
+  togai = await startTogaiStandIn({ secretKeys: [KEY], rateLimits: false });
+  secrets = new SecretsManagerClient({});
+});
+
+afterAll(async () => {
+  secrets?.destroy();
+  await togai?.close();
+  await moto?.stop();
+});
+
+async function status(args: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  stdout.on("data", (d) => {
+    out += d;
+  });
+  stderr.on("data", (d) => {
+    out += d;
+  });
+  const stdin = new PassThrough();
+  stdin.end();
+  const code = await runCli(["status", ...args], { stdin, stdout, stderr, env: {}, secrets });
+  return { code, out };
+}
+
+async function rotated(): Promise<RotationFixture> {
+  const fx = await createRotationFixture({ secrets, togaiBaseUrl: togai.baseUrl, apiKey: KEY });
+  expect((await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn })).error).toBeUndefined();
+  return fx;
+}
+
+test("AWSPENDING on a version other than AWSCURRENT: exit 4 naming the version; exit 0 once it finishes", async () => {
+  const fx = await rotated();
+  const started = await secrets.send(
+    new RotateSecretCommand({ SecretId: fx.tokenArn, RotationLambdaARN: fx.functionArn }),
+  );
+
+  const stuck = await status(["--secret-id", fx.tokenArn]);
+
+  expect(stuck.code).toBe(EXIT.unhealthy);
+  expect(stuck.out).toContain(
+    `WARNING: rotation is stuck or still running: AWSPENDING is on version ${started.VersionId}, not on AWSCURRENT`,
+  );
+  expect(stuck.out).toContain(`cdktf-togai rotate --secret-id ${fx.tokenArn}`);
+  expect((await driveRotation({ ...fx, secrets, secretArn: fx.tokenArn })).error).toBeUndefined();
+  expect((await status(["--secret-id", fx.tokenArn])).code).toBe(EXIT.ok);
+});
+
+test("no successful rotation for more than two intervals: exit 4, even with --warn-hours 0", async () => {
+  const fx = await rotated();
+  const clock = FakeTimers.install({ toFake: ["Date"], now: Date.now() + 12.5 * 3_600_000 });
+  try {
+    const late = await status(["--secret-id", fx.tokenArn, "--warn-hours", "0", "--json"]);
+
+    expect(late.code).toBe(EXIT.unhealthy);
+    const report = JSON.parse(late.out);
+    expect(report.problems).toEqual([
+      expect.stringMatching(
+        /^rotation is stuck: the last successful rotation minted the current token 12\.\d h ago, more than two intervals of 6 h/,
+      ),
+    ]);
+    expect(report.unfinishedVersionIds).toEqual([]);
+  } finally {
+    clock.uninstall();
+  }
+  expect((await status(["--secret-id", fx.tokenArn, "--warn-hours", "0"])).code).toBe(EXIT.ok);
+});
+
+test.each([
+  ["JSON without the contract's fields", '{"hello":"world"}', 'has no "token" string'],
+  ["text that is not JSON", "a token pasted by hand", "does not hold JSON"],
+])(
+  "a token secret holding %s: exit 4 naming the secret, never the value",
+  async (_, value, why) => {
+    const fx = await rotated();
+    await secrets.send(new PutSecretValueCommand({ SecretId: fx.tokenArn, SecretString: value }));
+
+    const { code, out } = await status(["--secret-id", fx.tokenArn]);
+
+    expect(code).toBe(EXIT.unhealthy);
+    expect(out).toContain(`WARNING: The token secret ${fx.tokenArn} ${why}`);
+    expect(out).not.toContain(value);
+  },
+);
+
+test("the schedule's interval is read from rate() expressions only", () => {
+  expect(scheduleIntervalHours("rate(6 hours)")).toBe(6);
+  expect(scheduleIntervalHours("rate(1 day)")).toBe(24);
+  expect(scheduleIntervalHours("cron(0 */6 * * ? *)")).toBeUndefined();
+  expect(scheduleIntervalHours(undefined)).toBeUndefined();
+});

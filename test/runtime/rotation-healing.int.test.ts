@@ -1,0 +1,364 @@
+/**
+ * The rotation function heals itself and refuses bad input: the deployed bundle (and, for
+ * coverage of lib/, the source) driven as Secrets Manager drives it, against moto_server (the
+ * function's own calls through a fault proxy) and the Togai stand-in, on a simulated clock.
+ */
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from "@aws-sdk/client-secrets-manager";
+import FakeTimers from "@sinonjs/fake-timers";
+import { startRotationNow } from "../../lib/aws/start-rotation";
+import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rotation-handler";
+import { leakedSecrets, OutputCapture } from "../support/capture-output";
+import { type MotoServer, startMotoServer } from "../support/moto-server";
+import {
+  driveRotation,
+  lambdaContext,
+  loadRotationHandler,
+  type RotationHandler,
+} from "../support/rotation-driver";
+import { type SecretsManagerFaultProxy, startFaultProxy } from "../support/rotation-fault-proxy";
+import { createRotationFixture, type RotationFixture } from "../support/rotation-fixture";
+import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+
+const KEY = "togai-secret-key-8d2c4b6a0e1f3a5c7b9d";
+const HOUR = 3_600_000;
+
+let moto: MotoServer;
+let togai: TogaiStandIn;
+let proxy: SecretsManagerFaultProxy;
+let secrets: SecretsManagerClient;
+const output = new OutputCapture();
+
+beforeAll(async () => {
+  moto = await startMotoServer();
+  Object.assign(process.env, moto.awsEnv);
+  togai = await startTogaiStandIn({
+    secretKeys: [KEY],
+    rateLimits: false,
+    unauthenticatedLimit: 1000,
+  });
+  proxy = await startFaultProxy(moto.endpoint);
+  secrets = new SecretsManagerClient({});
+  output.start();
+});
+
+afterEach(() => {
+  togai.clearFaults();
+  proxy.arm(undefined);
+});
+
+afterAll(async () => {
+  const text = output.stop();
+  secrets?.destroy();
+  await proxy?.close();
+  await togai?.close();
+  await moto?.stop();
+  expect(leakedSecrets(text, [KEY, ...togai.issuedTokens])).toEqual([]);
+});
+
+const stagesOf = async (arn: string) =>
+  (await secrets.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
+const unfinished = async (arn: string) =>
+  Object.entries(await stagesOf(arn))
+    .filter(([, s]) => s.includes("AWSPENDING") && !s.includes("AWSCURRENT"))
+    .map(([id]) => id);
+const current = async (arn: string) => {
+  const out = await secrets.send(
+    new GetSecretValueCommand({ SecretId: arn, VersionStage: "AWSCURRENT" }),
+  );
+  const value = JSON.parse(out.SecretString as string);
+  return {
+    versionId: out.VersionId,
+    token: value.token as string,
+    hoursLeft: (Date.parse(value.expiresAt) - Date.now()) / HOUR,
+  };
+};
+
+describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
+  /** The function as deployed, its Secrets Manager calls going through the fault proxy. */
+  async function setUp(apiKey: string | null = KEY) {
+    const fx = await createRotationFixture({
+      secrets,
+      togaiBaseUrl: togai.baseUrl,
+      apiKey: apiKey ?? undefined,
+    });
+    const env = { ...fx.environment, AWS_ENDPOINT_URL: proxy.endpoint };
+    let handler: RotationHandler;
+    if (kind === "bundle") {
+      const loaded = await loadRotationHandler(env);
+      handler = async (event, context) => {
+        try {
+          return await loaded(event, context);
+        } finally {
+          process.env.AWS_ENDPOINT_URL = moto.endpoint;
+        }
+      };
+    } else {
+      const rotator = new TogaiTokenRotator(rotationConfigFromEnv(env), {
+        secrets: new SecretsManagerClient({ endpoint: proxy.endpoint }),
+      });
+      handler = (event, context) => rotator.invoke(event, context);
+    }
+    return { fx: { ...fx, handler } as RotationFixture, handler };
+  }
+  const rotate = (fx: RotationFixture, steps?: readonly string[]) =>
+    driveRotation({ ...fx, secrets, secretArn: fx.tokenArn, timeoutMs: 4_500, steps });
+  const step = (fx: RotationFixture, Step: string, versionId: string) =>
+    fx.handler(
+      { Step, SecretId: fx.tokenArn, ClientRequestToken: versionId },
+      lambdaContext(4_500),
+    );
+
+  describe("1. self-healing", () => {
+    test("Togai 503 in testSecret, re-attempted 6 h later: the aged pending version is given up, the next scheduled rotation mints a fresh token", async () => {
+      const { fx } = await setUp();
+      expect((await rotate(fx)).error).toBeUndefined();
+      const clock = FakeTimers.install({
+        toFake: ["Date"],
+        now: Date.now(),
+        shouldAdvanceTime: true,
+      });
+      try {
+        clock.setSystemTime(clock.now + 6 * HOUR);
+        const first = await current(fx.tokenArn);
+        const created = await rotate(fx, ["createSecret", "setSecret"]);
+        togai.inject({ path: "/authenticate", kind: "status", status: 503, times: 1000 });
+        const failed = await rotate(fx, ["testSecret", "finishSecret"]);
+        togai.clearFaults();
+        expect(failed).toMatchObject({ versionId: created.versionId, failedStep: "testSecret" });
+        expect(await unfinished(fx.tokenArn)).toEqual([failed.versionId]);
+
+        // Secrets Manager re-attempts the same version at the next scheduled rotation.
+        clock.setSystemTime(clock.now + 6 * HOUR);
+        const minted = togai.issuedTokens.length;
+        const reattempt = await rotate(fx);
+        expect(reattempt.versionId).toBe(failed.versionId);
+        expect(reattempt.failedStep).toBe("createSecret");
+        expect(reattempt.error?.message).toMatch(
+          /^The pending value of version \S+ is no longer usable \(its token has 1[78]\.\d\d h of life left, below the minimum of 20 h\): AWSPENDING was removed from it/,
+        );
+        expect(togai.issuedTokens.length).toBe(minted);
+        expect(await unfinished(fx.tokenArn)).toEqual([]);
+        expect(await current(fx.tokenArn)).toMatchObject({ versionId: first.versionId });
+
+        // No operator: the next RotateSecret is accepted and ends with a fresh token.
+        const next = await rotate(fx);
+        expect(next.error).toBeUndefined();
+        expect(next.versionId).not.toBe(failed.versionId);
+        const now = await current(fx.tokenArn);
+        expect(now.versionId).toBe(next.versionId);
+        expect(now.hoursLeft).toBeGreaterThan(23.9);
+      } finally {
+        clock.uninstall();
+      }
+    });
+
+    test("a re-attempt minutes after a failed testSecret keeps the pending token (still usable) and finishes", async () => {
+      const { fx } = await setUp();
+      expect((await rotate(fx)).error).toBeUndefined();
+      await rotate(fx, ["createSecret", "setSecret"]);
+      togai.inject({ path: "/authenticate", kind: "status", status: 502, times: 1000 });
+      const failed = await rotate(fx, ["testSecret", "finishSecret"]);
+      togai.clearFaults();
+      expect(failed.failedStep).toBe("testSecret");
+      const minted = togai.issuedTokens.length;
+
+      const reattempt = await rotate(fx);
+
+      expect(reattempt).toEqual({ versionId: failed.versionId });
+      expect(togai.issuedTokens.length).toBe(minted);
+      expect((await current(fx.tokenArn)).versionId).toBe(failed.versionId);
+      expect(await unfinished(fx.tokenArn)).toEqual([]);
+    });
+
+    test.each([0, 1, 2, 3])(
+      "the function dies after call %i of finishSecret: the re-attempt ends the rotation cleanly",
+      async (calls) => {
+        const { fx } = await setUp();
+        expect((await rotate(fx)).error).toBeUndefined();
+        const started = await rotate(fx, ["createSecret", "setSecret", "testSecret"]);
+        expect(started.error).toBeUndefined();
+        proxy.arm({ kind: "die", fromCall: calls });
+        await expect(step(fx, "finishSecret", started.versionId)).rejects.toThrow(
+          /^Secrets Manager \w+ failed/,
+        );
+        proxy.arm(undefined);
+
+        // Calls: DescribeSecret, GetSecretValue, then moving AWSCURRENT (which takes effect even
+        // when the function dies before its answer), then removing AWSPENDING. Once AWSCURRENT
+        // has moved the rotation is done: AWSPENDING on the same version blocks nothing.
+        if (calls < 2) expect(await rotate(fx)).toEqual({ versionId: started.versionId });
+        expect((await current(fx.tokenArn)).versionId).toBe(started.versionId);
+        expect(await unfinished(fx.tokenArn)).toEqual([]);
+        expect((await rotate(fx)).error).toBeUndefined();
+      },
+    );
+  });
+
+  describe("3. a key that cannot be a bearer value is bad input", () => {
+    test.each([
+      ["whitespace inside", "togai-key with-space"],
+      ["a line break inside", "togai-key\nsecond-line"],
+      ["non-ASCII", "togai-kéy-0123456789"],
+      ["a JSON object", `{"apiKey":"${KEY}"}`],
+    ])(
+      "%s: no request to Togai, no retry, names the key secret and how to put a key",
+      async (_, value) => {
+        const { fx } = await setUp();
+        await secrets.send(
+          new PutSecretValueCommand({ SecretId: fx.apiKeyArn, SecretString: value }),
+        );
+        const calls = togai.calls.authenticate;
+
+        const run = await rotate(fx);
+
+        expect(run.failedStep).toBe("createSecret");
+        expect(run.error?.name).toBe("InvalidCredentialError");
+        expect(run.error?.message).toContain(
+          `The API-key secret ${fx.apiKeyArn} holds a value that cannot be a Togai secret key`,
+        );
+        expect(run.error?.message).toContain("cdktf-togai put-api-key");
+        expect(run.error?.message).not.toContain(value);
+        expect(togai.calls.authenticate).toBe(calls);
+        expect(output.captured).not.toContain("with-space");
+      },
+    );
+  });
+
+  describe("4. a body that is not JSON becomes a short typed error", () => {
+    const html = `<html><body><h1>502 Bad Gateway</h1>${"<p>nginx</p>".repeat(200)}</body></html>`;
+
+    test("Togai answers HTML: TogaiServerError, one line, no markup", async () => {
+      const { fx } = await setUp();
+      togai.inject({ path: "/authenticate", kind: "status", status: 502, body: html, times: 1000 });
+
+      const run = await rotate(fx);
+
+      expect(run.error?.name).toBe("TogaiServerError");
+      expect(run.error?.message).toBe(
+        "Togai refused to issue a token: Togai /authenticate answered HTTP 502 with a body that is not JSON",
+      );
+    });
+
+    test("Secrets Manager (or a proxy before it) answers HTML: SecretsManagerCallError, one line, no markup", async () => {
+      const { fx } = await setUp();
+      proxy.arm({ kind: "html-502", fromCall: 0 });
+
+      const run = await rotate(fx);
+
+      expect(run.error?.name).toBe("SecretsManagerCallError");
+      expect(run.error?.message).toBe(
+        "Secrets Manager DescribeSecret answered (HTTP 502) with a body that is not AWS JSON (an outage or proxy page?) after 3 attempts",
+      );
+    });
+
+    test("Secrets Manager throttles for good: the SDK's retries, then a short typed error", async () => {
+      const { fx } = await setUp();
+      proxy.arm({ kind: "throttle", fromCall: 1 });
+
+      const run = await rotate(fx);
+
+      expect(run.error?.name).toBe("SecretsManagerCallError");
+      expect(run.error?.message).toMatch(
+        /^Secrets Manager GetSecretValue failed: ThrottlingException \(HTTP 400\): Rate exceeded after 3 attempts$/,
+      );
+    });
+  });
+
+  describe("5. two rotations started close together converge", () => {
+    test("put-api-key's rotation superseded by the key-change trigger's: one fresh AWSCURRENT, no stray AWSPENDING", async () => {
+      const { fx } = await setUp();
+      expect((await rotate(fx)).error).toBeUndefined();
+      const before = await current(fx.tokenArn);
+      // The operator's rotation starts and mints...
+      const first = await secrets.send(
+        new RotateSecretCommand({ SecretId: fx.tokenArn, RotationLambdaARN: fx.functionArn }),
+      );
+      await step(fx, "createSecret", first.VersionId as string);
+      // ...while the key-change trigger starts its own.
+      await fx.handler(
+        {
+          source: "aws.secretsmanager",
+          "detail-type": "AWS API Call via CloudTrail",
+          detail: { eventName: "PutSecretValue", requestParameters: { secretId: fx.apiKeyArn } },
+        } as never,
+        lambdaContext(),
+      );
+      const [second] = await unfinished(fx.tokenArn);
+      expect(second).not.toBe(first.VersionId);
+
+      // Secrets Manager goes on with both: the superseded one fails at once, AWSCURRENT untouched.
+      await expect(step(fx, "setSecret", first.VersionId as string)).rejects.toThrow(
+        `is not staged AWSPENDING: superseded by the rotation of version ${second}`,
+      );
+      expect(await current(fx.tokenArn)).toMatchObject({
+        versionId: before.versionId,
+        token: before.token,
+      });
+      const run = await rotate(fx);
+
+      expect(run).toEqual({ versionId: second });
+      const after = await current(fx.tokenArn);
+      expect(after.versionId).toBe(second);
+      expect(after.hoursLeft).toBeGreaterThan(23.9);
+      expect(await unfinished(fx.tokenArn)).toEqual([]);
+    });
+  });
+
+  describe("6. rotateImmediately: false, testSecret alone as the configuration check", () => {
+    test("passes on a valueless AWSPENDING version, calls no one, writes nothing", async () => {
+      const { fx } = await setUp();
+      const [pending] = await unfinished(fx.tokenArn);
+      const calls = togai.calls.authenticate;
+
+      await step(fx, "testSecret", pending);
+
+      expect(togai.calls.authenticate).toBe(calls);
+      expect(await stagesOf(fx.tokenArn)).toEqual({ [pending]: ["AWSPENDING"] });
+      // Secrets Manager then removes its temporary version.
+      await secrets.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: fx.tokenArn,
+          VersionStage: "AWSPENDING",
+          RemoveFromVersionId: pending,
+        }),
+      );
+      expect(await unfinished(fx.tokenArn)).toEqual([]);
+    });
+
+    test("still proves the key secret is readable and holds a usable key", async () => {
+      const { fx } = await setUp(null);
+      const [pending] = await unfinished(fx.tokenArn);
+      await expect(step(fx, "testSecret", pending)).rejects.toThrow(
+        `The API-key secret ${fx.apiKeyArn} holds no Togai secret key yet`,
+      );
+      await secrets.send(
+        new PutSecretValueCommand({ SecretId: fx.apiKeyArn, SecretString: "two words" }),
+      );
+      await expect(step(fx, "testSecret", pending)).rejects.toThrow("cannot be a Togai secret key");
+    });
+  });
+});
+
+test("5. two rotations started at the same instant: neither caller fails, one fresh AWSCURRENT, nothing left pending", async () => {
+  const fx = await createRotationFixture({ secrets, togaiBaseUrl: togai.baseUrl, apiKey: KEY });
+  const drive = () => driveRotation({ ...fx, secrets, secretArn: fx.tokenArn });
+  expect((await drive()).error).toBeUndefined();
+
+  const starts = await Promise.all([
+    startRotationNow(secrets, fx.tokenArn),
+    startRotationNow(secrets, fx.tokenArn),
+  ]);
+
+  const [running] = await unfinished(fx.tokenArn);
+  expect(starts.map((s) => s.versionId)).toContain(running);
+  expect(await drive()).toEqual({ versionId: running });
+  expect((await current(fx.tokenArn)).versionId).toBe(running);
+  expect(await unfinished(fx.tokenArn)).toEqual([]);
+});
