@@ -33,8 +33,9 @@ const EVENT_FIELDS = new Set([
 ]);
 const ATTRIBUTE_FIELDS = new Set(["name", "value", "unit"]);
 const ATTRIBUTE_VALUE = /^-?\d{1,512}(\.\d+)?$/;
-// RFC 3339 date-time, as OpenAPI's `format: date-time` means it.
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+// RFC 3339 date-time, as OpenAPI's `format: date-time` means it; the calendar is checked below.
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))$/;
 
 function describe(value: unknown): string {
   if (typeof value === "string") return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
@@ -63,19 +64,33 @@ function text(field: string, value: unknown, min: number, max: number): void {
   }
 }
 
-// Batches usually share timestamps: remember the last one that passed.
-let lastValidTimestamp = "";
+/**
+ * True when `value` is an RFC 3339 date-time that names a real instant: month 1-12, a day that
+ * exists in that month (leap years included), hour 0-23, minute and second 0-59, offset up to
+ * 23:59. Date.parse alone is lenient (it reads "2026-02-30" as March 2), so the fields are
+ * compared with the date they round-trip to. No state is kept between calls.
+ */
+function isDateTime(value: string): boolean {
+  const m = ISO_DATE_TIME.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return false;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
+}
 
 function checkTimestamp(value: unknown): void {
-  if (value === lastValidTimestamp) return;
-  if (typeof value !== "string" || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+  if (typeof value !== "string" || !isDateTime(value)) {
     throw new FieldError(
       "timestamp",
       "must be an ISO 8601 date-time such as 2026-11-28T08:00:00Z",
       value,
     );
   }
-  lastValidTimestamp = value;
 }
 
 function checkEvent(e: Record<string, unknown>): void {

@@ -17,7 +17,7 @@ export type TogaiTransport = (
     signal?: AbortSignal;
     timeoutMs: number;
   },
-) => Promise<{ status: number; text: string }>;
+) => Promise<{ status: number; text: string; retryAfter?: string }>;
 
 /**
  * Node's built-in fetch (itself undici): no dependency to bundle, which keeps the rotation
@@ -31,7 +31,11 @@ export const fetchTransport: TogaiTransport = async (url, init) => {
     body: init.body,
     signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
   });
-  return { status: response.status, text: await response.text() };
+  return {
+    status: response.status,
+    text: await response.text(),
+    retryAfter: response.headers.get("retry-after") ?? undefined,
+  };
 };
 
 /** Options of one HTTP call to Togai. */
@@ -48,6 +52,8 @@ export interface TogaiCallOptions {
 export interface TogaiResponse {
   readonly status: number;
   readonly body: unknown;
+  /** The `Retry-After` header as sent (seconds or an HTTP date), when there was one. */
+  readonly retryAfter?: string;
 }
 
 /** Reads Togai's `{"message"}` defensively: a 401 may come with an empty or non-JSON body. */
@@ -109,7 +115,7 @@ export async function postToTogai(
     } catch {
       body = undefined;
     }
-    return { status: response.status, body };
+    return { status: response.status, body, retryAfter: response.retryAfter };
   } catch (error) {
     if (options.signal?.aborted) throw error;
     const cause = (error as { cause?: { code?: string } }).cause;
