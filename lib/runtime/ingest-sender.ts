@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pool } from "undici";
+import type { TokenSecretValue } from "../contract";
 import { isRetryable } from "../togai/errors";
 import { parseRetryAfter } from "../togai/retry-after";
 import {
@@ -41,13 +42,13 @@ export class IngestSender {
   async send(path: string, payload: unknown, signal?: AbortSignal): Promise<TogaiResponse> {
     const started = this.now();
     let rejectedOnce = false;
-    let probing: string | undefined;
+    let probing = false;
     try {
       for (let attempt = 1; ; attempt++) {
         signal?.throwIfAborted();
-        const secret = probing
-          ? await this.options.tokens.getTokenSecret()
-          : await this.gate.secret();
+        let secret: TokenSecretValue;
+        if (probing) secret = await this.options.tokens.getTokenSecret();
+        else ({ secret, probe: probing } = await this.gate.acquire());
         const origin = this.options.baseUrl ?? secret.apiBaseUrl;
         let response: TogaiResponse | undefined;
         let failure: unknown;
@@ -63,26 +64,24 @@ export class IngestSender {
           failure = error;
         }
         this.requests++;
-        this.options.onRequest?.({
-          path,
-          status: response?.status ?? 0,
-          durationMs: performance.now() - t0,
-          attempt,
-        });
-        if (response && (response.status === 401 || response.status === 403)) {
+        const status = response?.status ?? 0;
+        this.options.onRequest?.({ path, status, durationMs: performance.now() - t0, attempt });
+        if (status === 401 || status === 403) {
           if (!rejectedOnce) {
             rejectedOnce = true;
-            if ((await this.gate.onRejected(secret.token)) === "probe") probing = secret.token;
+            probing = (await this.gate.onRejected(probing)) === "retry";
             attempt = 0;
             continue;
           }
-          this.gate.settle(probing ?? "", secret.token);
-          probing = undefined;
-          throw this.gate.rejectedError(response.status, path);
+          if (probing) this.gate.settle({ rejected: secret.token });
+          else this.gate.markRejected(secret.token);
+          probing = false;
+          throw this.gate.rejectedError(status, path);
         }
-        if (probing && response) {
-          this.gate.settle(probing, false);
-          probing = undefined;
+        if (probing && status !== 0 && status !== 429 && status < 500) {
+          // Past authentication: the token is good, the waiting callers may use it.
+          this.gate.settle({ accepted: secret.token });
+          probing = false;
         }
         if (response && response.status < 400) return response;
         const error =
@@ -94,7 +93,7 @@ export class IngestSender {
         await sleep(delay, undefined, { signal });
       }
     } finally {
-      if (probing) this.gate.settle(probing, false);
+      if (probing) this.gate.settle({});
     }
   }
 

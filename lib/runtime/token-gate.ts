@@ -2,22 +2,21 @@ import type { TokenSecretValue } from "../contract";
 import type { TogaiTokenSource } from "./client-options";
 import { TogaiTokenRejectedError } from "./errors";
 
-/** A 401/403 being checked: one call re-reads the secret and retries; the others wait for it. */
-interface Probe {
-  readonly token: string;
-  readonly done: Promise<void>;
-  end(): void;
-}
-
 /**
- * Keeps a process from storming Togai with a token it rejected. For a rejected token the first
- * call re-reads the secret and retries once (the probe); calls that meet the same token meanwhile
- * wait for the probe instead of sending. A token rejected twice is remembered: later calls fail at
- * once with {@link TogaiTokenRejectedError} and re-read the secret at most once per recheck
- * interval (doubling up to a bound) until it holds a different token.
+ * Keeps a process from storming Togai with a token it rejects.
+ *
+ * - A token Togai has not accepted yet is tried by one request at a time (the probe); other
+ *   requests wait for its answer instead of sending the same token in parallel.
+ * - On a 401/403 the probe re-reads the secret and retries once.
+ * - A token rejected twice is remembered: later calls fail at once with
+ *   {@link TogaiTokenRejectedError} and re-read the secret at most once per recheck interval
+ *   (doubling up to a bound) until it holds a different token.
+ *
+ * So a process sends at most two requests with a rejected token, however many callers it has.
  */
 export class TokenGate {
-  private probe?: Probe;
+  private proven?: string;
+  private probe?: { done: Promise<void>; end: () => void };
   private rejected?: { token: string; at: string; recheckAt: number; rechecks: number };
 
   constructor(
@@ -27,67 +26,72 @@ export class TokenGate {
     private readonly maxRecheckMs: number,
   ) {}
 
-  /** The secret to send with: waits for a probe of the same token, fails fast on a rejected one. */
-  async secret(): Promise<TokenSecretValue> {
+  /**
+   * The secret to send with. `probe` true: this caller tries a token not yet accepted and must
+   * end with `settle`. Waits while another caller probes; fails fast on a rejected token.
+   */
+  async acquire(): Promise<{ secret: TokenSecretValue; probe: boolean }> {
     for (;;) {
       const secret = await this.tokens.getTokenSecret();
-      const probe = this.probe;
-      if (probe && probe.token === secret.token) {
-        await probe.done;
+      if (this.probe) {
+        await this.probe.done;
         continue;
       }
       const rejected = this.rejected;
-      if (!rejected || rejected.token !== secret.token) return secret;
-      if (this.now() < rejected.recheckAt) throw this.rejectedError();
-      rejected.rechecks++;
-      const wait = Math.min(this.maxRecheckMs, this.minRecheckMs * 2 ** (rejected.rechecks - 1));
-      rejected.recheckAt = this.now() + wait;
-      await this.tokens.forceRefresh();
-      const reread = await this.tokens.getTokenSecret();
-      if (reread.token === rejected.token) throw this.rejectedError();
-      this.rejected = undefined;
-      return reread;
+      if (rejected && rejected.token === secret.token) {
+        if (this.now() < rejected.recheckAt) throw this.rejectedError();
+        rejected.rechecks++;
+        const wait = Math.min(this.maxRecheckMs, this.minRecheckMs * 2 ** rejected.rechecks);
+        rejected.recheckAt = this.now() + wait;
+        await this.tokens.forceRefresh();
+        const reread = await this.tokens.getTokenSecret();
+        if (reread.token === rejected.token) throw this.rejectedError();
+        continue;
+      }
+      if (secret.token === this.proven) return { secret, probe: false };
+      this.startProbe();
+      return { secret, probe: true };
     }
   }
 
   /**
-   * Togai answered 401/403 to `token`. Returns `"probe"` when this call must re-read and retry
-   * once (it then calls `settle`), or `"waited"` after another call's probe settled.
+   * Togai answered 401/403. A probe (or a caller that becomes one) re-reads the secret and
+   * retries once: `"retry"`. With another probe running, waits for it: `"waited"`.
    */
-  async onRejected(token: string): Promise<"probe" | "waited"> {
-    const current = this.probe;
-    if (current && current.token === token) {
-      await current.done;
-      return "waited";
+  async onRejected(isProbe: boolean): Promise<"retry" | "waited"> {
+    if (!isProbe) {
+      if (this.probe) {
+        await this.probe.done;
+        return "waited";
+      }
+      this.startProbe();
     }
-    let end = () => {};
-    const done = new Promise<void>((resolve) => {
-      end = resolve;
-    });
-    this.probe = { token, done, end };
     try {
       await this.tokens.forceRefresh();
     } catch (error) {
-      this.settle(token, false);
+      this.settle({});
       throw error;
     }
-    return "probe";
+    return "retry";
   }
 
-  /** Ends the probe of `firstToken`; `rejected` names the token Togai refused a second time. */
-  settle(firstToken: string, rejected: string | false): void {
-    if (rejected !== false) {
-      this.rejected = {
-        token: rejected,
-        at: new Date(this.now()).toISOString(),
-        recheckAt: this.now() + this.minRecheckMs,
-        rechecks: 0,
-      };
-    }
-    if (this.probe?.token === firstToken) {
-      this.probe.end();
-      this.probe = undefined;
-    }
+  /** Ends the probe: `accepted` is a token Togai took, `rejected` one it refused twice. */
+  settle(outcome: { accepted?: string; rejected?: string }): void {
+    if (outcome.accepted !== undefined) this.proven = outcome.accepted;
+    if (outcome.rejected !== undefined) this.markRejected(outcome.rejected);
+    const probe = this.probe;
+    this.probe = undefined;
+    probe?.end();
+  }
+
+  /** Remembers a token Togai refused twice (also by a caller that was not probing). */
+  markRejected(token: string): void {
+    this.rejected = {
+      token,
+      at: new Date(this.now()).toISOString(),
+      recheckAt: this.now() + this.minRecheckMs,
+      rechecks: 0,
+    };
   }
 
   /** The error for a token Togai rejected twice. */
@@ -98,5 +102,13 @@ export class TokenGate {
       status,
       path,
     );
+  }
+
+  private startProbe(): void {
+    let end = () => {};
+    const done = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    this.probe = { done, end };
   }
 }
