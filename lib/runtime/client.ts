@@ -129,7 +129,9 @@ export class TogaiClient {
         const chunk = prepared.slice(start, start + this.batchSize);
         sent.fill(1, start, start + chunk.length);
         const outcome = await this.sendPrepared(chunk, options.signal);
-        for (const f of outcome.failed) reasons.set(start + f.index, f);
+        for (const { index, reason, retryable } of outcome.failed) {
+          reasons.set(start + index, { reason, retryable });
+        }
         if (outcome.fatal !== undefined && fatal === undefined) fatal = outcome.fatal;
       }
     };
