@@ -64,23 +64,26 @@ function text(field: string, value: unknown, min: number, max: number): void {
   }
 }
 
+/** Days in `month` (1-12) of `year`, by the Gregorian leap-year rule. */
+function daysIn(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
 /**
  * True when `value` is an RFC 3339 date-time that names a real instant: month 1-12, a day that
  * exists in that month (leap years included), hour 0-23, minute and second 0-59, offset up to
- * 23:59. Date.parse alone is lenient (it reads "2026-02-30" as March 2), so the fields are
- * compared with the date they round-trip to. No state is kept between calls.
+ * 23:59. Date.parse alone is lenient (it reads "2026-02-30" as March 2). No state is kept
+ * between calls.
  */
 function isDateTime(value: string): boolean {
   const m = ISO_DATE_TIME.exec(value);
   if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-  if (hour > 23 || minute > 59 || second > 59) return false;
-  if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return false;
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  return (
-    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
-  );
+  const month = +m[2];
+  const day = +m[3];
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(+m[1], month)) return false;
+  if (+m[4] > 23 || +m[5] > 59 || +m[6] > 59) return false;
+  return m[9] === undefined || (+m[9] <= 23 && +m[10] <= 59);
 }
 
 function checkTimestamp(value: unknown): void {
