@@ -5,6 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
+import { authenticate } from "../lib/togai/togai-api";
 import { startMotoServer } from "../test/support/moto-server";
 import { benchColdStart, COLD_START_RUNS } from "./cold-start";
 import {
@@ -14,9 +15,17 @@ import {
   PER_EVENT_EVENTS,
   startStandInProcess,
 } from "./ingest";
+import { benchProducer, PRODUCER_RUNS, type ProducerResult } from "./producer";
+import { benchSoak, type SoakResult } from "./soak";
 import { median, spread } from "./stats";
 import { benchSynth, SYNTH_RUNS } from "./synth";
-import { benchTokenReads, type ReaderResult, SIMULATED_HOURS } from "./token-reads";
+import {
+  benchOutage,
+  benchTokenReads,
+  type OutageResult,
+  type ReaderResult,
+  SIMULATED_HOURS,
+} from "./token-reads";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 process.env.AWS_REGION = "us-east-1";
@@ -46,8 +55,14 @@ async function main(): Promise<void> {
   log(`\n1. token reads (${SIMULATED_HOURS} simulated hours at 1 request/s, ${RUNS} runs)...`);
   const moto = await startMotoServer();
   const readRuns: ReaderResult[][] = [];
+  let outage: OutageResult[];
+  let soak: SoakResult;
   try {
     for (let i = 0; i < RUNS; i++) readRuns.push(await benchTokenReads(moto));
+    log("   10-minute Secrets Manager outage...");
+    outage = await benchOutage(moto);
+    log("5. soak: 50 consumers, one simulated day...");
+    soak = await benchSoak(moto);
   } finally {
     await moto.stop();
   }
@@ -56,8 +71,11 @@ async function main(): Promise<void> {
   const secretKey = `bench_sk_${Date.now()}`;
   const standIn = await startStandInProcess(secretKey);
   const ingestRuns: IngestResult[][] = [];
+  let producerRuns: ProducerResult[][];
   try {
     for (let i = 0; i < RUNS; i++) ingestRuns.push(await benchIngest(standIn.baseUrl, secretKey));
+    log(`2b. buffered producer vs ceiling, 1,000,000 events (${PRODUCER_RUNS} runs)...`);
+    producerRuns = benchProducer(standIn.baseUrl, await authenticate(standIn.baseUrl, secretKey));
   } finally {
     standIn.child.kill("SIGTERM");
   }
@@ -101,6 +119,16 @@ async function main(): Promise<void> {
   out(
     `- cached getToken() p99: ${ours("cachedP99Us").toFixed(1)} µs vs Powertools' cache hit ${powertools("cachedP99Us").toFixed(1)} µs (target: no slower): ${verdict(ours("cachedP99Us") <= powertools("cachedP99Us"))}`,
   );
+  out();
+  out(
+    "### 1b. A 10-minute Secrets Manager outage (every read HTTP 500), 17 simulated hours after warm-up, 1 call/s",
+  );
+  out();
+  out("| reader | calls | Secrets Manager reads | calls failed | tokens served |");
+  out("| --- | --- | --- | --- | --- |");
+  for (const r of outage) {
+    out(`| ${r.reader} | ${r.calls} | ${r.reads} | ${r.failedCalls} | ${r.tokensServed} |`);
+  }
 
   // Row 2
   const clients = ingestRuns[0].map((r) => r.client);
@@ -128,6 +156,43 @@ async function main(): Promise<void> {
   );
   out(
     `- TogaiClient ÷ ceiling events/s: ${(vsCeiling * 100).toFixed(0)} % (target ≥ 80 %): ${verdict(vsCeiling >= 0.8)}`,
+  );
+
+  // Row 2b
+  const byVariant = (v: string, field: keyof ProducerResult, d = 1) =>
+    spread(
+      producerRuns.map((run) => Number(run.find((r) => r.variant === v)?.[field])),
+      d,
+    );
+  const med = (v: string, field: keyof ProducerResult) =>
+    median(producerRuns.map((run) => Number(run.find((r) => r.variant === v)?.[field])));
+  out();
+  out(
+    `## 2b. Buffered producer (TogaiEventBuffer) vs the bare undici ceiling: 1,000,000 events generated one at a time, batches of 500, 8 requests in flight, a fresh process per run (${PRODUCER_RUNS} runs)`,
+  );
+  out();
+  out(
+    "| variant | events/s | add() p50 µs | add() p99 µs | peak RSS over baseline MB | requests | request p50 ms | p99 ms | max ms |",
+  );
+  out("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const [v, name] of [
+    ["buffer", "cdktf-togai TogaiEventBuffer"],
+    ["ceiling", "ceiling: bare undici Pool, same batches"],
+  ]) {
+    out(
+      `| ${name} | ${byVariant(v, "eventsPerSecond", 0)} | ${byVariant(v, "addP50Us", 2)} | ${byVariant(v, "addP99Us", 2)} | ${byVariant(v, "peakMemoryMb")} | ${byVariant(v, "requests", 0)} | ${byVariant(v, "requestP50Ms")} | ${byVariant(v, "requestP99Ms")} | ${byVariant(v, "requestMaxMs")} |`,
+    );
+  }
+  const share = med("buffer", "eventsPerSecond") / med("ceiling", "eventsPerSecond");
+  out();
+  out(
+    `- events/s, buffer ÷ ceiling: ${(share * 100).toFixed(0)} % (target ≥ 90 %): ${verdict(share >= 0.9)}`,
+  );
+  out(
+    `- add() p99: ${med("buffer", "addP99Us").toFixed(2)} µs (target ≤ 5 µs): ${verdict(med("buffer", "addP99Us") <= 5)}`,
+  );
+  out(
+    `- peak memory over baseline: ${med("buffer", "peakMemoryMb").toFixed(1)} MB (target ≤ 64 MB): ${verdict(med("buffer", "peakMemoryMb") <= 64)}`,
   );
 
   // Row 3
@@ -173,6 +238,39 @@ async function main(): Promise<void> {
     `- import ÷ one provider resource module: ${importRatio.toFixed(2)} (target ≤ 1.5): ${verdict(importRatio <= 1.5)}`,
   );
 
+  // Row 5
+  out();
+  out(
+    "## 5. Soak in simulated time: 50 consumers, one day, 10-minute ticks of 20 events each, each consumer recycled every 2 h",
+  );
+  out();
+  out(
+    "Faults: rotation every 6 h; Secrets Manager HTTP 500 on 5 % of reads and down 12:00–12:10; Togai 429 (some with Retry-After: 1), 503, 500, or an answer lost after accepting (500 or too slow) on 5 % of requests; a token Togai rejects in the secret 09:00–09:30. Consumers re-add what `flush()` returns, with the same ids.",
+  );
+  out();
+  out("| figure | value | target |");
+  out("| --- | --- | --- |");
+  out(`| events created | ${soak.eventsCreated} | |`);
+  out(`| events Togai recorded (by id) | ${soak.eventsRecorded} | all |`);
+  out(`| lost | ${soak.lost} | 0: ${verdict(soak.lost === 0)} |`);
+  out(
+    `| billed twice (one event recorded under two ids) | ${soak.billedTwice} | 0: ${verdict(soak.billedTwice === 0)} |`,
+  );
+  out(
+    `| repeated deliveries of a recorded id (Togai drops them) | ${soak.repeatedIdDeliveries} | |`,
+  );
+  out(
+    `| requests with an expired token | ${soak.expiredTokenRequests} | 0: ${verdict(soak.expiredTokenRequests === 0)} |`,
+  );
+  out(
+    `| requests with the rejected token / consumer instances that met it | ${soak.rejectedTokenRequests} / ${soak.incarnationsWithRejectedToken} | ≤ 2 per instance: ${verdict(soak.rejectedTokenRequests <= 2 * soak.incarnationsWithRejectedToken)} |`,
+  );
+  out(
+    `| Secrets Manager reads per consumer (mean / max) | ${soak.readsPerConsumer.toFixed(1)} / ${soak.maxReadsPerConsumer} | |`,
+  );
+  out(`| Togai batch requests | ${soak.togaiRequests} | |`);
+  out(`| wall time | ${soak.seconds.toFixed(0)} s | |`);
+
   const took = ((Date.now() - started) / 1000).toFixed(0);
   const readme = [
     "# Benchmarks",
@@ -192,7 +290,20 @@ async function main(): Promise<void> {
   writeFileSync(join(__dirname, "README.md"), readme);
   writeFileSync(
     join(__dirname, "results.json"),
-    `${JSON.stringify({ machine, tokenReads: readRuns, ingest: ingestRuns, coldStart: cold, synth }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        machine,
+        tokenReads: readRuns,
+        outage,
+        ingest: ingestRuns,
+        producer: producerRuns,
+        coldStart: cold,
+        synth,
+        soak,
+      },
+      null,
+      2,
+    )}\n`,
   );
   log(`\nwrote bench/README.md and bench/results.json (${took} s)`);
 }

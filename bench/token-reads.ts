@@ -6,7 +6,11 @@
  */
 
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  GetSecretValueCommand,
+  InternalServiceError,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import FakeTimers from "@sinonjs/fake-timers";
 import { TogaiTokenProvider } from "../lib/runtime/token-provider";
 import { countCommands, createSecret, putToken } from "../test/support/aws-fixtures";
@@ -47,6 +51,14 @@ const READERS: Reader[] = [
     make: (client, secretId) => {
       const provider = new SecretsProvider({ awsSdkV3Client: client });
       return async () => JSON.parse((await provider.get(secretId)) as string).token;
+    },
+  },
+  {
+    name: "Powertools getSecret (maxAge 3600 s)",
+    make: (client, secretId) => {
+      const provider = new SecretsProvider({ awsSdkV3Client: client });
+      return async () =>
+        JSON.parse((await provider.get(secretId, { maxAge: 3600 })) as string).token;
     },
   },
   {
@@ -124,6 +136,72 @@ export async function benchTokenReads(moto: MotoServer): Promise<ReaderResult[]>
       setup.destroy();
       client.destroy();
       burstClient.destroy();
+    } finally {
+      fake.uninstall();
+    }
+  }
+  return results;
+}
+
+export interface OutageResult {
+  readonly reader: string;
+  readonly calls: number;
+  readonly reads: number;
+  readonly failedCalls: number;
+  readonly tokensServed: number;
+}
+
+/**
+ * A 10-minute Secrets Manager outage (every read answers HTTP 500), 17 simulated hours after each
+ * reader was warmed with a 24-hour token: 1 call per simulated second, 600 calls.
+ */
+export async function benchOutage(moto: MotoServer): Promise<OutageResult[]> {
+  const results: OutageResult[] = [];
+  const togai = new TogaiStandIn();
+  for (const reader of READERS) {
+    const fake = FakeTimers.install({ now: Date.now(), toFake: ["Date"] });
+    let clock = Date.now();
+    try {
+      const setup = new SecretsManagerClient({ endpoint: moto.endpoint });
+      const secretId = await createSecret(setup, "bench-outage");
+      await putToken(
+        setup,
+        secretId,
+        togai.mintToken(Math.floor(clock / 1000)),
+        "https://api.togai.com",
+      );
+      const client = new SecretsManagerClient({ endpoint: moto.endpoint, maxAttempts: 1 });
+      let down = false;
+      let reads = 0;
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          reads++;
+          if (down) throw new InternalServiceError({ message: "outage", $metadata: {} });
+          return next(args);
+        },
+        { step: "initialize", name: "bench-outage" },
+      );
+      const read = reader.make(client, secretId);
+      await read();
+      clock += 17 * 3_600_000;
+      fake.setSystemTime(clock);
+      down = true;
+      reads = 0;
+      let failed = 0;
+      for (let i = 0; i < 600; i++) {
+        await read().catch(() => failed++);
+        clock += 1000;
+        fake.setSystemTime(clock);
+      }
+      results.push({
+        reader: reader.name,
+        calls: 600,
+        reads,
+        failedCalls: failed,
+        tokensServed: 600 - failed,
+      });
+      setup.destroy();
+      client.destroy();
     } finally {
       fake.uninstall();
     }

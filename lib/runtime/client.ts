@@ -1,85 +1,65 @@
-import { Pool } from "undici";
-import type { TokenSecretValue } from "../contract";
-import { TogaiAuthenticationError, TogaiResponseError, TogaiRuntimeError } from "../togai/errors";
-import { withRetry } from "../togai/retry";
+import { randomUUID } from "node:crypto";
 import {
-  postToTogai,
-  type TogaiResponse,
-  type TogaiTransport,
-  togaiErrorFor,
-} from "../togai/togai-api";
+  TogaiApiError,
+  TogaiNetworkError,
+  TogaiResponseError,
+  TogaiRuntimeError,
+} from "../togai/errors";
+import type { TogaiResponse } from "../togai/togai-api";
+import type { TogaiClientOptions } from "./client-options";
+import { type AcceptedEvent, type FailedEvent, TogaiIngestError } from "./errors";
 import { type TogaiEvent, validateEvent } from "./event-validation";
-
-/** Where the client gets its bearer token: a {@link TogaiTokenProvider}, or your own. */
-export interface TogaiTokenSource {
-  getTokenSecret(): Promise<TokenSecretValue>;
-  forceRefresh(): Promise<string>;
-}
-
-/** Options of {@link TogaiClient}. */
-export interface TogaiClientOptions {
-  /** The token source, typically `TogaiTokenProvider.fromEnvironment()`. */
-  readonly tokens: TogaiTokenSource;
-  /** Togai API base URL. @default the `apiBaseUrl` stored with the token */
-  readonly baseUrl?: string;
-  /** Keep-alive connections to Togai. @default 8 */
-  readonly connections?: number;
-  /** Batch requests in flight at once. @default `connections` */
-  readonly maxConcurrentRequests?: number;
-  /** Events per `/ingestBatch` request, 1 to 500. @default 500 */
-  readonly batchSize?: number;
-  /** Attempts per request for 429, 5xx and network errors, the first included. @default 5 */
-  readonly maxAttempts?: number;
-  /** First retry delay in ms (doubles, with jitter). @default 100 */
-  readonly baseDelayMs?: number;
-  /** Longest retry delay in ms. @default 5000 */
-  readonly maxDelayMs?: number;
-  /** Headers and body timeout per request, in ms. @default 10000 */
-  readonly timeoutMs?: number;
-}
-
-/** An event Togai did not accept, by its index in the caller's input. */
-export interface FailedEvent {
-  readonly index: number;
-  readonly id?: string;
-  readonly reason: string;
-}
+import { IngestSender } from "./ingest-sender";
 
 /** Outcome of `ingestBatch`. */
 export interface IngestBatchResult {
-  /** Events Togai accepted (202, or not listed as failed in a 207). */
+  /** Events Togai accepted (all of them: otherwise the call throws {@link TogaiIngestError}). */
   readonly accepted: number;
   /** HTTP requests made, retries included. */
   readonly requests: number;
+  /** The id each event was sent with, in input order (the caller's, or one assigned). */
+  readonly ids: ReadonlyArray<string>;
 }
 
-/** Some events of an `ingestBatch` call were not accepted; `failed` says which and why. */
-export class TogaiIngestError extends TogaiRuntimeError {
-  constructor(
-    message: string,
-    readonly failed: FailedEvent[],
-    readonly accepted: number,
-  ) {
-    super(message);
-  }
-}
-
+/** Per-call options of `ingest` and `ingestBatch`. */
 export interface IngestOptions {
+  /** Aborts the call: no new request starts, and the error lists what was accepted. */
   readonly signal?: AbortSignal;
+}
+
+/** What happened to one batch request: which of its events failed, and whether to stop. */
+export interface BatchOutcome {
+  readonly failed: ReadonlyArray<{ index: number; reason: string; retryable: boolean }>;
+  /** The error after which no new request should start (token rejected, 400, abort...). */
+  readonly fatal?: unknown;
 }
 
 const MAX_BATCH = 500;
 
+/** The event as sent: with the caller's id, or a new one assigned once, before any attempt. */
+export function withId(event: TogaiEvent): TogaiEvent & { readonly id: string } {
+  return event.id === undefined
+    ? { ...event, id: randomUUID() }
+    : (event as TogaiEvent & { id: string });
+}
+
 /**
- * Sends usage events to Togai over one keep-alive undici Pool, with the short-lived token:
- * local schema checks first, batches of at most 500, bounded concurrency, retries with backoff
- * for 429/5xx/network errors, and on a 401 one token refresh and one retry.
+ * Sends usage events to Togai over one keep-alive undici Pool, with the short-lived token.
+ *
+ * - Exactly once under retries: every event carries an `id` (Togai's idempotency key), the
+ *   caller's or one assigned before the first attempt and reused on every retry.
+ * - Local schema checks first; batches of at most 500; bounded concurrency.
+ * - Retries 429/5xx/network errors with jittered backoff, honouring `Retry-After` up to
+ *   `maxRetryAfterMs`, within `maxRetryTimeMs` per request.
+ * - A rejected token: one re-read of the secret and one retry; after that, fail fast with
+ *   `TogaiTokenRejectedError` until the secret holds a different token.
+ * - After a fatal answer no new request of the call starts; {@link TogaiIngestError} lists the
+ *   accepted and the failed events by index and id.
  */
 export class TogaiClient {
   private readonly options: TogaiClientOptions;
   private readonly batchSize: number;
-  private pool?: { origin: string; pool: Pool };
-  private requests = 0;
+  private readonly sender: IngestSender;
 
   constructor(options: TogaiClientOptions) {
     const batchSize = options.batchSize ?? MAX_BATCH;
@@ -90,164 +70,163 @@ export class TogaiClient {
     }
     this.options = options;
     this.batchSize = batchSize;
+    this.sender = new IngestSender(options);
   }
 
-  /** Sends one event to `POST /ingest`. */
-  async ingest(event: TogaiEvent, options: IngestOptions = {}): Promise<void> {
+  /** HTTP requests made so far, retries included. */
+  get requests(): number {
+    return this.sender.requests;
+  }
+
+  /**
+   * Sends one event to `POST /ingest` and resolves to the id it was sent with. Throws
+   * {@link InvalidEventError} before sending, or {@link TogaiIngestError} (its `cause` is the
+   * typed reason) when Togai did not accept it.
+   */
+  async ingest(event: TogaiEvent, options: IngestOptions = {}): Promise<string> {
     validateEvent(event, 0);
-    const response = await this.send("/ingest", { event }, options.signal);
-    if (response.status !== 202 && response.status !== 200) {
-      throw new TogaiResponseError(`Togai /ingest answered HTTP ${response.status}, expected 202`);
+    const sent = withId(event);
+    try {
+      const response = await this.sender.send("/ingest", { event: sent }, options.signal);
+      if (response.status !== 202 && response.status !== 200) {
+        throw new TogaiResponseError(
+          `Togai /ingest answered HTTP ${response.status}, expected 202`,
+        );
+      }
+    } catch (error) {
+      const failed = [{ index: 0, id: sent.id, ...describeFailure(error) }];
+      throw new TogaiIngestError(
+        `Togai did not accept event 0 (id "${sent.id}"): ${(error as Error).message}`,
+        [],
+        failed,
+        { cause: error },
+      );
     }
+    return sent.id;
   }
 
   /**
    * Sends events to `POST /ingestBatch`, at most 500 per request. Every event is checked before
-   * anything is sent. Throws {@link TogaiIngestError} listing the events not accepted.
+   * anything is sent. Throws {@link TogaiIngestError} listing accepted and failed events.
    */
   async ingestBatch(
     events: ReadonlyArray<TogaiEvent>,
     options: IngestOptions = {},
   ): Promise<IngestBatchResult> {
-    events.forEach((event, index) => {
+    const prepared = events.map((event, index) => {
       validateEvent(event, index);
+      return withId(event);
     });
-    const before = this.requests;
-    const chunks: Array<{ start: number; events: ReadonlyArray<TogaiEvent> }> = [];
-    for (let start = 0; start < events.length; start += this.batchSize) {
-      chunks.push({ start, events: events.slice(start, start + this.batchSize) });
-    }
-    const failed: FailedEvent[] = [];
+    const before = this.sender.requests;
+    const reasons = new Map<number, { reason: string; retryable: boolean }>();
+    const sent = new Uint8Array(prepared.length);
+    let fatal: unknown;
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++];
-        failed.push(...(await this.sendChunk(chunk.start, chunk.events, options.signal)));
+      while (fatal === undefined && next < prepared.length && !options.signal?.aborted) {
+        const start = next;
+        next += this.batchSize;
+        const chunk = prepared.slice(start, start + this.batchSize);
+        sent.fill(1, start, start + chunk.length);
+        const outcome = await this.sendPrepared(chunk, options.signal);
+        for (const { index, reason, retryable } of outcome.failed) {
+          reasons.set(start + index, { reason, retryable });
+        }
+        if (outcome.fatal !== undefined && fatal === undefined) fatal = outcome.fatal;
       }
     };
     const concurrency = this.options.maxConcurrentRequests ?? this.options.connections ?? 8;
-    await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
-    const accepted = events.length - failed.length;
-    if (failed.length > 0) {
-      failed.sort((a, b) => a.index - b.index);
-      throw new TogaiIngestError(
-        `Togai did not accept ${failed.length} of ${events.length} events (first: event ${failed[0].index}, ${failed[0].reason})`,
-        failed,
-        accepted,
-      );
+    const chunks = Math.ceil(prepared.length / this.batchSize);
+    await Promise.all(Array.from({ length: Math.min(concurrency, chunks) }, worker));
+    if (fatal === undefined && options.signal?.aborted) fatal = options.signal.reason;
+    const ids = prepared.map((e) => e.id);
+    if (reasons.size === 0 && fatal === undefined) {
+      return { accepted: prepared.length, requests: this.sender.requests - before, ids };
     }
-    return { accepted, requests: this.requests - before };
+    throw ingestError(ids, sent, reasons, fatal);
+  }
+
+  /**
+   * Sends one batch of already validated events that all carry an id; never throws. Used by
+   * {@link TogaiEventBuffer}.
+   * @internal
+   */
+  async sendPrepared(
+    events: ReadonlyArray<TogaiEvent>,
+    signal?: AbortSignal,
+  ): Promise<BatchOutcome> {
+    let response: TogaiResponse;
+    try {
+      response = await this.sender.send("/ingestBatch", { events }, signal);
+    } catch (error) {
+      const failure = describeFailure(error);
+      return {
+        failed: events.map((_, index) => ({ index, ...failure })),
+        fatal: isFatal(error) ? error : undefined,
+      };
+    }
+    if (response.status === 207) return { failed: partialFailures(response.body, events.length) };
+    return { failed: [] };
   }
 
   /** Closes the connection pool. */
   async close(): Promise<void> {
-    await this.pool?.pool.close();
-    this.pool = undefined;
+    await this.sender.close();
   }
+}
 
-  private async sendChunk(
-    start: number,
-    events: ReadonlyArray<TogaiEvent>,
-    signal?: AbortSignal,
-  ): Promise<FailedEvent[]> {
-    const describeFailure = (index: number, reason: string): FailedEvent => ({
-      index: start + index,
-      id: events[index]?.id,
-      reason,
-    });
-    let response: TogaiResponse;
-    try {
-      response = await this.send("/ingestBatch", { events }, signal);
-    } catch (error) {
-      if (error instanceof TogaiAuthenticationError || signal?.aborted) throw error;
-      return events.map((_, i) => describeFailure(i, (error as Error).message));
-    }
-    if (response.status === 207) {
-      return partialFailures(response.body, events.length).map(({ index, reason }) =>
-        describeFailure(index, reason),
-      );
-    }
-    if (response.status !== 202 && response.status !== 200) {
-      return events.map((_, i) => describeFailure(i, `Togai answered HTTP ${response.status}`));
-    }
-    return [];
-  }
+/** Fatal: no other request of the call could succeed (token, whole request refused, abort). */
+function isFatal(error: unknown): boolean {
+  if (error instanceof TogaiApiError)
+    return error.status === 400 || error.status === 401 || error.status === 403;
+  return !(error instanceof TogaiNetworkError);
+}
 
-  /** One request with retries; a 401 gets one token refresh and one more try. */
-  private async send(path: string, payload: unknown, signal?: AbortSignal): Promise<TogaiResponse> {
-    let refreshed = false;
-    for (;;) {
-      const secret = await this.options.tokens.getTokenSecret();
-      const origin = this.options.baseUrl ?? secret.apiBaseUrl;
-      const response = await withRetry(
-        async () => {
-          this.requests++;
-          const answer = await postToTogai(origin, path, secret.token, payload, {
-            transport: this.transportFor(origin),
-            signal,
-            timeoutMs: this.options.timeoutMs,
-          });
-          if (answer.status === 429 || answer.status >= 500)
-            throw togaiErrorFor(answer, path, "Togai ingestion failed");
-          return answer;
-        },
-        {
-          maxAttempts: this.options.maxAttempts ?? 5,
-          baseDelayMs: this.options.baseDelayMs ?? 100,
-          maxDelayMs: this.options.maxDelayMs ?? 5000,
-          signal,
-        },
-      );
-      if (response.status === 401 && !refreshed) {
-        refreshed = true;
-        await this.options.tokens.forceRefresh();
-        continue;
-      }
-      if (response.status === 401 || response.status === 403) {
-        throw togaiErrorFor(
-          response,
-          path,
-          "Togai rejected the token even after re-reading the token secret",
-        );
-      }
-      if (response.status >= 400 && response.status !== 207) {
-        throw togaiErrorFor(response, path, "Togai refused the events");
-      }
-      return response;
-    }
-  }
+function describeFailure(error: unknown): { reason: string; retryable: boolean } {
+  const refused =
+    error instanceof TogaiApiError &&
+    error.status < 500 &&
+    error.status !== 429 &&
+    error.status !== 401 &&
+    error.status !== 403;
+  return { reason: (error as Error).message, retryable: !refused };
+}
 
-  /** Requests over one keep-alive undici Pool per origin. */
-  private transportFor(origin: string): TogaiTransport {
-    if (this.pool?.origin !== origin) {
-      this.pool?.pool.close().catch(() => undefined);
-      this.pool = {
-        origin,
-        pool: new Pool(origin, { connections: this.options.connections ?? 8, pipelining: 1 }),
-      };
-    }
-    const pool = this.pool.pool;
-    return async (url, init) => {
-      const response = await pool.request({
-        path: url.pathname,
-        method: "POST",
-        headers: init.headers,
-        body: init.body,
-        signal: init.signal,
-        headersTimeout: init.timeoutMs,
-        bodyTimeout: init.timeoutMs,
-      });
-      return { status: response.statusCode, text: await response.body.text() };
-    };
-  }
+function ingestError(
+  ids: string[],
+  sent: Uint8Array,
+  reasons: Map<number, { reason: string; retryable: boolean }>,
+  fatal: unknown,
+): TogaiIngestError {
+  const accepted: AcceptedEvent[] = [];
+  const failed: FailedEvent[] = [];
+  const notSent = `not sent: the call stopped after ${(fatal as Error | undefined)?.message ?? "an earlier failure"}`;
+  ids.forEach((id, index) => {
+    const failure = reasons.get(index);
+    if (failure) failed.push({ index, id, ...failure });
+    else if (!sent[index]) failed.push({ index, id, reason: notSent, retryable: true });
+    else accepted.push({ index, id });
+  });
+  const first = failed[0];
+  const stop = fatal === undefined ? "" : `; stopped after: ${(fatal as Error).message}`;
+  return new TogaiIngestError(
+    `Togai did not accept ${failed.length} of ${ids.length} events (first: event ${first.index}, id "${first.id}", ${first.reason})${stop}`,
+    accepted,
+    failed,
+    { cause: fatal },
+  );
 }
 
 /**
  * Reads which events a 207 rejected. The spec leaves the body's `details` free-form; a
- * `details.failedEvents` list of `{index, reason}` is used when present, otherwise every event
- * of the request is reported as not accepted (never silently counted as accepted).
+ * `details.failedEvents` list of `{index, reason}` is used when present (those events were
+ * refused, not retryable), otherwise every event of the request is reported as not accepted and
+ * retryable (with the same ids, those that were accepted are not billed twice).
  */
-function partialFailures(body: unknown, count: number): Array<{ index: number; reason: string }> {
+function partialFailures(
+  body: unknown,
+  count: number,
+): Array<{ index: number; reason: string; retryable: boolean }> {
   const details = (body as { details?: { failedEvents?: unknown } } | undefined)?.details;
   const list = details?.failedEvents;
   if (Array.isArray(list)) {
@@ -257,10 +236,11 @@ function partialFailures(body: unknown, count: number): Array<{ index: number; r
       .map((f) => ({
         index: f.index as number,
         reason: String(f.reason ?? f.message ?? "rejected by Togai"),
+        retryable: false,
       }));
     if (parsed.length > 0) return parsed;
   }
   const message = (body as { message?: unknown } | undefined)?.message;
   const reason = `partial failure without per-event details${typeof message === "string" ? `: ${message}` : ""}`;
-  return Array.from({ length: count }, (_, index) => ({ index, reason }));
+  return Array.from({ length: count }, (_, index) => ({ index, reason, retryable: true }));
 }

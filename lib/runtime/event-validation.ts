@@ -33,8 +33,9 @@ const EVENT_FIELDS = new Set([
 ]);
 const ATTRIBUTE_FIELDS = new Set(["name", "value", "unit"]);
 const ATTRIBUTE_VALUE = /^-?\d{1,512}(\.\d+)?$/;
-// RFC 3339 date-time, as OpenAPI's `format: date-time` means it.
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+// RFC 3339 date-time, as OpenAPI's `format: date-time` means it; the calendar is checked below.
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))$/;
 
 function describe(value: unknown): string {
   if (typeof value === "string") return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
@@ -63,19 +64,36 @@ function text(field: string, value: unknown, min: number, max: number): void {
   }
 }
 
-// Batches usually share timestamps: remember the last one that passed.
-let lastValidTimestamp = "";
+/** Days in `month` (1-12) of `year`, by the Gregorian leap-year rule. */
+function daysIn(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * True when `value` is an RFC 3339 date-time that names a real instant: month 1-12, a day that
+ * exists in that month (leap years included), hour 0-23, minute and second 0-59, offset up to
+ * 23:59. Date.parse alone is lenient (it reads "2026-02-30" as March 2). No state is kept
+ * between calls.
+ */
+function isDateTime(value: string): boolean {
+  const m = ISO_DATE_TIME.exec(value);
+  if (!m) return false;
+  const month = +m[2];
+  const day = +m[3];
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(+m[1], month)) return false;
+  if (+m[4] > 23 || +m[5] > 59 || +m[6] > 59) return false;
+  return m[9] === undefined || (+m[9] <= 23 && +m[10] <= 59);
+}
 
 function checkTimestamp(value: unknown): void {
-  if (value === lastValidTimestamp) return;
-  if (typeof value !== "string" || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+  if (typeof value !== "string" || !isDateTime(value)) {
     throw new FieldError(
       "timestamp",
       "must be an ISO 8601 date-time such as 2026-11-28T08:00:00Z",
       value,
     );
   }
-  lastValidTimestamp = value;
 }
 
 function checkEvent(e: Record<string, unknown>): void {

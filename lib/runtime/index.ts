@@ -8,17 +8,30 @@ export {
   type TokenSecretValue,
 } from "../contract";
 export * from "../togai/errors";
+export { parseRetryAfter } from "../togai/retry-after";
 export { authenticate, type TogaiCallOptions, type TogaiTransport } from "../togai/togai-api";
 export { decodeTogaiToken, type TogaiTokenClaims } from "../togai/togai-jwt";
 export {
-  type FailedEvent,
   type IngestBatchResult,
   type IngestOptions,
   TogaiClient,
-  type TogaiClientOptions,
-  TogaiIngestError,
-  type TogaiTokenSource,
 } from "./client";
+export type { TogaiClientOptions, TogaiRequestInfo, TogaiTokenSource } from "./client-options";
+export {
+  type AcceptedEvent,
+  type FailedEvent,
+  TogaiBufferClosedError,
+  TogaiBufferFullError,
+  TogaiIngestError,
+  TogaiTokenRejectedError,
+  TokenReadTimeoutError,
+} from "./errors";
+export {
+  type FlushResult,
+  TogaiEventBuffer,
+  type TogaiEventBufferOptions,
+  type UndeliveredEvent,
+} from "./event-buffer";
 export { type TogaiAttribute, type TogaiEvent, validateEvent } from "./event-validation";
 export {
   TogaiTokenProvider,

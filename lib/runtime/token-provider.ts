@@ -3,6 +3,7 @@ import { readSecretString } from "../aws/secrets";
 import { PUT_API_KEY_HINT, TOKEN_SECRET_ARN_ENV, type TokenSecretValue } from "../contract";
 import { TogaiRuntimeError, TokenExpiredError, TokenNotMintedError } from "../togai/errors";
 import { parseTokenSecretValue } from "../togai/token-secret";
+import { TokenReadTimeoutError } from "./errors";
 
 /** Options of {@link TogaiTokenProvider}. */
 export interface TogaiTokenProviderOptions {
@@ -24,8 +25,17 @@ export interface TogaiTokenProviderOptions {
    * failure up to `maxRetryIntervalMs`. @default 1000
    */
   readonly minRetryIntervalMs?: number;
-  /** Longest wait between reads while refreshes fail. @default 60000 */
+  /**
+   * Longest wait between reads while reads fail, also when no usable token is held: calls in
+   * between fail at once with the last read's error. @default 30000
+   */
   readonly maxRetryIntervalMs?: number;
+  /**
+   * Time one GetSecretValue may take, in ms. A read that takes longer is abandoned (aborted and
+   * no longer shared), so the next call starts a new one instead of waiting forever.
+   * @default 3000
+   */
+  readonly readTimeoutMs?: number;
   /** Clock, replaceable in tests. @default Date.now */
   readonly now?: () => number;
   /** Random source in [0, 1). @default Math.random */
@@ -40,6 +50,10 @@ export interface TokenProviderStats {
   readonly failedReads: number;
   /** Refreshes that failed while a still-valid token kept being served. */
   readonly staleServes: number;
+  /** Calls that failed at once, without a read, because the last read failed moments ago. */
+  readonly fastFailures: number;
+  /** Reads abandoned after `readTimeoutMs`. */
+  readonly timedOutReads: number;
 }
 
 interface CachedToken {
@@ -56,6 +70,11 @@ interface CachedToken {
  * - Single-flight: concurrent callers share one GetSecretValue.
  * - Stale-while-error: while a refresh fails, a token that has not expired keeps being served,
  *   with bounded exponential back-off between reads; past expiry the error says what failed.
+ * - Never serves a token at or past its `expiresAt`.
+ * - Bounded reads: with no usable token, reads still back off (at most one per
+ *   `minRetryIntervalMs`, doubling to `maxRetryIntervalMs`); calls in between fail at once with
+ *   the last read's error, which names the secret and says why. Each read times out after
+ *   `readTimeoutMs` and is then abandoned.
  * - No timers: nothing keeps a process or a Lambda alive; refreshes happen on `getToken()`.
  */
 export class TogaiTokenProvider {
@@ -81,10 +100,19 @@ export class TogaiTokenProvider {
   private readonly expiryMarginMs: number;
   private readonly minRetryIntervalMs: number;
   private readonly maxRetryIntervalMs: number;
+  private readonly readTimeoutMs: number;
   private cached?: CachedToken;
   private inflight?: Promise<CachedToken>;
   private failuresInARow = 0;
-  private counters = { secretsManagerCalls: 0, failedReads: 0, staleServes: 0 };
+  /** With no usable token: the last read's error, repeated until `nextReadAt`. */
+  private lastFailure?: { error: unknown; nextReadAt: number };
+  private counters = {
+    secretsManagerCalls: 0,
+    failedReads: 0,
+    staleServes: 0,
+    fastFailures: 0,
+    timedOutReads: 0,
+  };
 
   constructor(options: TogaiTokenProviderOptions) {
     this.secretId = options.secretId;
@@ -95,7 +123,8 @@ export class TogaiTokenProvider {
     this.jitterFraction = options.jitterFraction ?? 0.1;
     this.expiryMarginMs = options.expiryMarginMs ?? 300_000;
     this.minRetryIntervalMs = options.minRetryIntervalMs ?? 1_000;
-    this.maxRetryIntervalMs = options.maxRetryIntervalMs ?? 60_000;
+    this.maxRetryIntervalMs = options.maxRetryIntervalMs ?? 30_000;
+    this.readTimeoutMs = options.readTimeoutMs ?? 3_000;
   }
 
   get stats(): TokenProviderStats {
@@ -111,13 +140,21 @@ export class TogaiTokenProvider {
   async getTokenSecret(): Promise<TokenSecretValue> {
     const cached = this.cached;
     const now = this.now();
-    if (cached && now < cached.refreshAt) return cached.value;
     if (cached && now < cached.expiresAt) {
-      // Due for refresh but still valid: refresh in the background, serve what we have.
-      this.refresh().catch(() => undefined);
+      if (now >= cached.refreshAt) {
+        // Due for refresh but still valid: refresh in the background, serve what we have.
+        this.refresh().catch(() => undefined);
+      }
       return cached.value;
     }
-    return (await this.refresh()).value;
+    const failure = this.lastFailure;
+    if (failure && now < failure.nextReadAt && !this.inflight) {
+      this.counters.fastFailures++;
+      throw failure.error;
+    }
+    const fresh = await this.refresh();
+    if (this.now() >= fresh.expiresAt) return this.readFailed(this.expiredError(fresh.value));
+    return fresh.value;
   }
 
   /** Re-reads the secret now (e.g. after Togai answered 401), shared with concurrent callers. */
@@ -134,11 +171,41 @@ export class TogaiTokenProvider {
     return this.inflight;
   }
 
+  /** One GetSecretValue, aborted and abandoned after `readTimeoutMs`. */
+  private async readWithTimeout(): ReturnType<typeof readSecretString> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.counters.timedOutReads++;
+        controller.abort();
+        reject(
+          new TokenReadTimeoutError(
+            `Reading the token secret ${this.secretId} took longer than ${this.readTimeoutMs} ms (readTimeoutMs) and was abandoned; the next call starts a new read. Check the network path to Secrets Manager (VPC endpoint or NAT)`,
+          ),
+        );
+      }, this.readTimeoutMs);
+    });
+    const read = readSecretString(this.client, { secretId: this.secretId }, controller.signal);
+    read.catch(() => undefined); // settles after the race was lost to the timeout
+    try {
+      return await Promise.race([read, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private expiredError(value: TokenSecretValue): TokenExpiredError {
+    return new TokenExpiredError(
+      `The token in ${this.secretId} expired at ${value.expiresAt}: rotations have been failing; check the rotation function's logs and \`cdktf-togai status\``,
+    );
+  }
+
   private async read(): Promise<CachedToken> {
     this.counters.secretsManagerCalls++;
     let value: TokenSecretValue;
     try {
-      const stored = await readSecretString(this.client, { secretId: this.secretId });
+      const stored = await this.readWithTimeout();
       if (!stored) {
         throw new TokenNotMintedError(
           `The token secret ${this.secretId} holds no Togai token yet: no rotation has succeeded so far. If the key is not in place, ${PUT_API_KEY_HINT}; otherwise check the rotation function's logs`,
@@ -150,14 +217,9 @@ export class TogaiTokenProvider {
     }
     const now = this.now();
     const expiresAt = Date.parse(value.expiresAt);
-    if (expiresAt <= now) {
-      return this.readFailed(
-        new TokenExpiredError(
-          `The token in ${this.secretId} expired at ${value.expiresAt}: rotations have been failing; check the rotation function's logs and \`cdktf-togai status\``,
-        ),
-      );
-    }
+    if (expiresAt <= now) return this.readFailed(this.expiredError(value));
     this.failuresInARow = 0;
+    this.lastFailure = undefined;
     this.cached = { value, expiresAt, refreshAt: this.refreshTime(now, expiresAt) };
     return this.cached;
   }
@@ -172,13 +234,15 @@ export class TogaiTokenProvider {
       cached.refreshAt = Math.min(now + this.backoff(), cached.expiresAt);
       throw error;
     }
-    if (cached) {
-      throw new TokenExpiredError(
-        `The cached Togai token expired at ${cached.value.expiresAt} and re-reading ${this.secretId} failed: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    throw error;
+    const reported =
+      cached && !(error instanceof TokenExpiredError)
+        ? new TokenExpiredError(
+            `The cached Togai token expired at ${cached.value.expiresAt} and re-reading ${this.secretId} failed: ${(error as Error).message}`,
+            { cause: error },
+          )
+        : error;
+    this.lastFailure = { error: reported, nextReadAt: now + this.backoff() };
+    throw reported;
   }
 
   private backoff(): number {
@@ -190,7 +254,8 @@ export class TogaiTokenProvider {
     const delay = (expiresAt - now) * this.refreshAtFraction;
     const jitter = delay * this.jitterFraction * (this.random() - 0.5);
     const due = Math.min(now + delay + jitter, expiresAt - this.expiryMarginMs);
-    // Near expiry (rotation failing) re-read at most once per minRetryIntervalMs, not per call.
+    // Near expiry (rotation failing) re-read at most once per minRetryIntervalMs, not per call;
+    // getTokenSecret still never serves the token at or past expiresAt.
     return Math.max(due, now + this.minRetryIntervalMs);
   }
 }

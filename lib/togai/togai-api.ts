@@ -20,7 +20,7 @@ export type TogaiTransport = (
     signal?: AbortSignal;
     timeoutMs: number;
   },
-) => Promise<{ status: number; text: string }>;
+) => Promise<{ status: number; text: string; retryAfter?: string }>;
 
 /**
  * Node's built-in fetch (itself undici): no dependency to bundle, which keeps the rotation
@@ -34,7 +34,11 @@ export const fetchTransport: TogaiTransport = async (url, init) => {
     body: init.body,
     signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
   });
-  return { status: response.status, text: await response.text() };
+  return {
+    status: response.status,
+    text: await response.text(),
+    retryAfter: response.headers.get("retry-after") ?? undefined,
+  };
 };
 
 /** Options of one HTTP call to Togai. */
@@ -53,6 +57,8 @@ export interface TogaiResponse {
   readonly body: unknown;
   /** True when the body was not empty and not JSON (an HTML error page from a proxy...). */
   readonly nonJsonBody?: boolean;
+  /** The `Retry-After` header as sent (seconds or an HTTP date), when there was one. */
+  readonly retryAfter?: string;
 }
 
 /** Reads Togai's `{"message"}` defensively: a 401 may come with an empty or non-JSON body. */
@@ -122,9 +128,14 @@ export async function postToTogai(
     try {
       body = response.text.length > 0 ? JSON.parse(response.text) : undefined;
     } catch {
-      return { status: response.status, body: undefined, nonJsonBody: true };
+      return {
+        status: response.status,
+        body: undefined,
+        nonJsonBody: true,
+        retryAfter: response.retryAfter,
+      };
     }
-    return { status: response.status, body };
+    return { status: response.status, body, retryAfter: response.retryAfter };
   } catch (error) {
     if (options.signal?.aborted) throw error;
     if (!isNetworkFailure(error)) {

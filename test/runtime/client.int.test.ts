@@ -1,6 +1,7 @@
 /** TogaiClient against the Togai stand-in, with tokens read from moto_server. */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { TogaiClient, TogaiIngestError } from "../../lib/runtime/client";
+import { TogaiClient } from "../../lib/runtime/client";
+import { TogaiIngestError, TogaiTokenRejectedError } from "../../lib/runtime/errors";
 import type { TogaiEvent } from "../../lib/runtime/event-validation";
 import { TogaiTokenProvider } from "../../lib/runtime/token-provider";
 import { InvalidEventError, TogaiAuthenticationError } from "../../lib/togai/errors";
@@ -72,7 +73,8 @@ test("1,234 events make 3 batch requests that the stand-in's schema check accept
 
   const result = await client.ingestBatch(Array.from({ length: 1234 }, (_, i) => event(i)));
 
-  expect(result).toEqual({ accepted: 1234, requests: 3 });
+  expect(result).toMatchObject({ accepted: 1234, requests: 3 });
+  expect(result.ids).toEqual(Array.from({ length: 1234 }, (_, i) => `evt-${i}`));
   expect(togai.calls.ingestBatch - before.batches).toBe(3);
   expect(togai.events.length - before.events).toBe(1234);
   expect(togai.credentialKinds.at(-1)).toEqual({ path: "/ingestBatch", kind: "token" });
@@ -83,7 +85,7 @@ test("one event goes to /ingest with the token", async () => {
   const { client } = await setup();
   const before = togai.calls.ingest;
 
-  await client.ingest(event(1));
+  expect(await client.ingest(event(1))).toBe("evt-1");
 
   expect(togai.calls.ingest - before).toBe(1);
   expect(togai.events.at(-1)).toEqual(event(1));
@@ -134,10 +136,13 @@ test("a second 401 after the refresh fails with an authentication error that hol
 
   const error = await failure(client.ingest(event(1)));
 
-  expect(error).toBeInstanceOf(TogaiAuthenticationError);
-  expect(error.message).toContain(
-    "Togai rejected the token even after re-reading the token secret",
-  );
+  expect(error).toBeInstanceOf(TogaiIngestError);
+  expect(error.cause).toBeInstanceOf(TogaiTokenRejectedError);
+  expect(error.cause).toBeInstanceOf(TogaiAuthenticationError);
+  expect((error as TogaiIngestError).failed).toEqual([
+    expect.objectContaining({ index: 0, id: "evt-1", retryable: true }),
+  ]);
+  expect(error.message).toContain("Togai rejected the token in the token secret");
   expect(gets()).toBe(2);
   await client.close();
 });
@@ -182,7 +187,8 @@ test("a 207 tells the caller which events failed", async () => {
 
   expect(error).toBeInstanceOf(TogaiIngestError);
   const ingestError = error as TogaiIngestError;
-  expect(ingestError.accepted).toBe(23);
+  expect(ingestError.accepted).toHaveLength(23);
+  expect(ingestError.accepted[0]).toEqual({ index: 0, id: "evt-0" });
   expect(ingestError.failed.map((f) => [f.index, f.id])).toEqual([
     [2, "evt-2"],
     [5, "evt-5"],
@@ -205,7 +211,8 @@ test("a batch Togai refuses outright is reported per event, others still go", as
 
   expect(error.failed.map((f) => f.index)).toEqual([0, 1]);
   expect(error.failed[0].reason).toContain("HTTP 422: Payload too large");
-  expect(error.accepted).toBe(1);
+  expect(error.failed[0].retryable).toBe(false);
+  expect(error.accepted).toEqual([{ index: 2, id: "evt-2" }]);
   await client.close();
 });
 
@@ -217,7 +224,8 @@ test("an aborted call stops", async () => {
 
   const error = await failure(client.ingest(event(1), { signal: controller.signal }));
 
-  expect(error.name).toMatch(/AbortError/);
+  expect(error).toBeInstanceOf(TogaiIngestError);
+  expect((error.cause as Error).name).toMatch(/AbortError/);
   await client.close();
 });
 

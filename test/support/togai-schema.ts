@@ -6,6 +6,22 @@
 
 const ATTRIBUTE_VALUE = /^-?\d{1,512}(\.\d+)?$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** RFC 3339 `date-time`, read field by field with a days-in-month table (no Date parsing). */
+function isDateTime(v: unknown): boolean {
+  if (typeof v !== "string" || !ISO_DATE_TIME.test(v)) return false;
+  const num = (from: number, to: number) => Number(v.slice(from, to));
+  const year = num(0, 4);
+  const month = num(5, 7);
+  const day = num(8, 10);
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (month < 1 || month > 12 || day < 1 || day > days) return false;
+  if (num(11, 13) > 23 || num(14, 16) > 59 || num(17, 19) > 59) return false;
+  if (v.endsWith("Z")) return true;
+  return num(v.length - 5, v.length - 3) <= 23 && num(v.length - 2, v.length) <= 59;
+}
 
 function isString(v: unknown, min: number, max: number): boolean {
   return typeof v === "string" && v.length >= min && v.length <= max;
@@ -30,7 +46,7 @@ export function eventSchemaViolation(event: unknown): string | undefined {
   if (extra) return `unknown property ${extra}`;
   if (e.id !== undefined && !isString(e.id, 0, 512)) return "id must be a string of at most 512";
   if (!isString(e.schemaName, 1, 50)) return "schemaName must be a string of 1 to 50";
-  if (typeof e.timestamp !== "string" || !ISO_DATE_TIME.test(e.timestamp)) {
+  if (!isDateTime(e.timestamp)) {
     return "timestamp must be an ISO 8601 date-time";
   }
   if (!isString(e.accountId, 0, 512)) return "accountId must be a string of at most 512";

@@ -7,8 +7,11 @@
  *   against the documented schemas (400 with `{"message"}` otherwise);
  * - errors carry `{"message"}`; rate limits per second as published (10/s authenticate, 50/s
  *   ingest); after 5 rejected credentials, further unauthenticated requests get 429;
- * - faults can be injected (status, slow, malformed, expired, no token, connection reset,
- *   partial batch failure) and every call is counted.
+ * - faults can be injected (status with an optional `Retry-After`, slow, malformed, expired, no
+ *   token, connection reset, partial batch failure, an answer delayed or failed AFTER the events
+ *   were accepted), one at a time or at random with a seeded source, and every call is counted;
+ * - every accepted event's `id` is recorded with how often it arrived (Togai keeps the first and
+ *   drops later ones with the same id: duplicates are detected, not billed).
  */
 import { generateKeyPairSync, type KeyObject, randomUUID, sign, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -21,9 +24,22 @@ export type TogaiPath = "/authenticate" | "/ingest" | "/ingestBatch";
 /** A fault the stand-in plays instead of its normal answer, `times` times. */
 export interface TogaiFault {
   readonly path: TogaiPath;
-  readonly kind: "status" | "slow" | "malformed" | "expired" | "no-token" | "reset" | "partial";
+  readonly kind:
+    | "status"
+    | "slow"
+    | "malformed"
+    | "expired"
+    | "no-token"
+    | "reset"
+    | "partial"
+    /** Accepts and records the events, then answers only after `delayMs`. */
+    | "accept-slow"
+    /** Accepts and records the events, then answers `status` (e.g. 500): the lost success. */
+    | "accept-then-status";
   /** For `status`: the HTTP status to answer. */
   readonly status?: number;
+  /** For `status`: a `Retry-After` header to send (seconds or an HTTP date). */
+  readonly retryAfter?: string;
   /** For `status`: the raw body to answer (default `{"message": ...}`). */
   readonly body?: string;
   /** For `slow`: delay before the normal answer. */
@@ -45,6 +61,12 @@ export interface StandInOptions {
   readonly tokenLifetimeSeconds?: number;
   /** Keep every accepted event in `events` (benchmarks turn this off). @default true */
   readonly keepEvents?: boolean;
+  /** Faults played at random on ingest requests (soak tests), from a seeded source. */
+  readonly randomFaults?: {
+    readonly probability: number;
+    readonly random: () => number;
+    readonly faults: ReadonlyArray<Omit<TogaiFault, "path" | "times">>;
+  };
 }
 
 export interface StandInCalls {
@@ -53,13 +75,26 @@ export interface StandInCalls {
   ingestBatch: number;
   /** Requests answered 429 because of the quotas. */
   throttled: number;
+  /** Requests whose credential was rejected (401, or 429 once the IP is throttled). */
+  rejected: number;
+  /** Requests that carried one of this stand-in's own tokens past its `exp`. */
+  expiredToken: number;
 }
 
 const PUBLISHED_QUOTAS = { authenticate: 10, ingest: 50 };
 
 export class TogaiStandIn {
   readonly secretKeys: Set<string>;
-  readonly calls: StandInCalls = { authenticate: 0, ingest: 0, ingestBatch: 0, throttled: 0 };
+  readonly calls: StandInCalls = {
+    authenticate: 0,
+    ingest: 0,
+    ingestBatch: 0,
+    throttled: 0,
+    rejected: 0,
+    expiredToken: 0,
+  };
+  /** How many times each event id was accepted (recorded even when `keepEvents` is false). */
+  readonly idsSeen = new Map<string, number>();
   /** Every token minted, so tests can search their output for them. */
   readonly issuedTokens: string[] = [];
   /** Every event accepted. */
@@ -149,16 +184,34 @@ export class TogaiStandIn {
     );
     if (!ok) return false;
     const claims = JSON.parse(gunzipSync(Buffer.from(parts[1], "base64url")).toString("utf8"));
-    return claims.exp * 1000 > Date.now();
+    if (claims.exp * 1000 > Date.now()) return true;
+    this.calls.expiredToken++;
+    return false;
   }
 
   private keep(events: unknown[]): void {
+    for (const event of events) {
+      const id = (event as { id?: unknown }).id;
+      if (typeof id === "string") this.idsSeen.set(id, (this.idsSeen.get(id) ?? 0) + 1);
+    }
     if (this.options.keepEvents !== false) this.events.push(...events);
+  }
+
+  /** Deliveries of an id that had already been accepted (Togai drops them; not billed). */
+  get repeatedIdDeliveries(): number {
+    let repeated = 0;
+    for (const count of this.idsSeen.values()) repeated += count - 1;
+    return repeated;
   }
 
   private takeFault(path: string): TogaiFault | undefined {
     const fault = this.faults.find((f) => f.path === path && (f.times ?? 0) > 0);
     if (fault) fault.times = (fault.times ?? 1) - 1;
+    const chaos = this.options.randomFaults;
+    if (!fault && chaos && path !== "/authenticate" && chaos.random() < chaos.probability) {
+      const pick = chaos.faults[Math.floor(chaos.random() * chaos.faults.length)];
+      return { ...pick, path: path as TogaiPath };
+    }
     return fault;
   }
 
@@ -178,11 +231,17 @@ export class TogaiStandIn {
     return window.count > limit;
   }
 
-  private reply(res: ServerResponse, status: number, body: unknown): void {
+  private reply(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     const text = typeof body === "string" ? body : JSON.stringify(body);
     res.writeHead(status, {
       "content-type": "application/json",
       "content-length": Buffer.byteLength(text),
+      ...headers,
     });
     res.end(text);
   }
@@ -211,6 +270,7 @@ export class TogaiStandIn {
         res,
         fault.status ?? 500,
         fault.body ?? { message: `Injected HTTP ${fault.status}` },
+        fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter },
       );
     }
     if (this.overQuota(path)) {
@@ -225,6 +285,7 @@ export class TogaiStandIn {
     this.credentialKinds.push({ path, kind: isToken ? "token" : isKey ? "secret-key" : "other" });
     if (!isToken && !isKey) {
       this.rejectedCredentials++;
+      this.calls.rejected++;
       if (this.rejectedCredentials > (this.options.unauthenticatedLimit ?? 5)) {
         return this.reply(res, 429, { message: "Too many unauthenticated requests from this IP" });
       }
@@ -242,7 +303,7 @@ export class TogaiStandIn {
       const why = ingestRequestViolation(body);
       if (why) return this.reply(res, 400, { message: `Invalid event: ${why}` });
       this.keep([(body as { event: unknown }).event]);
-      return this.reply(res, 202, { success: true });
+      return this.answerAccepted(res, fault);
     }
     const why = ingestBatchRequestViolation(body);
     if (why) return this.reply(res, 400, { message: `Invalid batch: ${why}` });
@@ -260,7 +321,18 @@ export class TogaiStandIn {
       });
     }
     this.keep(events);
-    return this.reply(res, 202, { success: true });
+    return this.answerAccepted(res, fault);
+  }
+
+  /** The answer once events were accepted: 202, or a fault that hides the success. */
+  private async answerAccepted(res: ServerResponse, fault: TogaiFault | undefined): Promise<void> {
+    if (fault?.kind === "accept-slow") {
+      await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000));
+    }
+    if (fault?.kind === "accept-then-status") {
+      return this.reply(res, fault.status ?? 500, { message: `Injected HTTP ${fault.status}` });
+    }
+    if (!res.destroyed) this.reply(res, 202, { success: true });
   }
 
   private authenticate(

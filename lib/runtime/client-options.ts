@@ -1,0 +1,61 @@
+import type { TokenSecretValue } from "../contract";
+
+/** Where the client gets its bearer token: a {@link TogaiTokenProvider}, or your own. */
+export interface TogaiTokenSource {
+  /** The current token secret value; never a token past its `expiresAt`. */
+  getTokenSecret(): Promise<TokenSecretValue>;
+  /** Re-reads the token now (after Togai rejected one) and returns it. */
+  forceRefresh(): Promise<string>;
+}
+
+/** One HTTP request the client made, for metrics and logs (never holds the token). */
+export interface TogaiRequestInfo {
+  /** `/ingest` or `/ingestBatch`. */
+  readonly path: string;
+  /** HTTP status, or 0 when no answer came (network error, timeout). */
+  readonly status: number;
+  /** Time from sending to the full answer, in ms. */
+  readonly durationMs: number;
+  /** 1 for the first attempt of a request, 2 for its first retry, and so on. */
+  readonly attempt: number;
+}
+
+/** Options of {@link TogaiClient}. */
+export interface TogaiClientOptions {
+  /** The token source, typically `TogaiTokenProvider.fromEnvironment()`. */
+  readonly tokens: TogaiTokenSource;
+  /** Togai API base URL. @default the `apiBaseUrl` stored with the token */
+  readonly baseUrl?: string;
+  /** Keep-alive connections to Togai. @default 8 */
+  readonly connections?: number;
+  /** Batch requests in flight at once within one `ingestBatch` call. @default `connections` */
+  readonly maxConcurrentRequests?: number;
+  /** Events per `/ingestBatch` request, 1 to 500. @default 500 */
+  readonly batchSize?: number;
+  /** Attempts per request for 429, 5xx and network errors, the first included. @default 5 */
+  readonly maxAttempts?: number;
+  /** First retry delay in ms (doubles, with jitter) when Togai sends no `Retry-After`. @default 100 */
+  readonly baseDelayMs?: number;
+  /** Longest backoff delay in ms. @default 5000 */
+  readonly maxDelayMs?: number;
+  /**
+   * Longest `Retry-After` (seconds or HTTP date, on 429 and 503) the client waits, in ms. A longer
+   * one is not waited for: the request fails with the rate-limit or server error, so the caller
+   * can schedule it. @default 20000
+   */
+  readonly maxRetryAfterMs?: number;
+  /**
+   * Total time one request may spend waiting between retries, in ms: no retry starts whose wait
+   * would pass it. Keep it below your Lambda timeout. @default 30000
+   */
+  readonly maxRetryTimeMs?: number;
+  /** Headers and body timeout per request, in ms. @default 10000 */
+  readonly timeoutMs?: number;
+  /**
+   * After Togai rejected the token twice, the shortest wait before the secret is re-read to look
+   * for a different token; doubles up to 30 s. Calls in between fail at once. @default 1000
+   */
+  readonly tokenRecheckMs?: number;
+  /** Called after every HTTP request (metrics, logs). */
+  readonly onRequest?: (info: TogaiRequestInfo) => void;
+}

@@ -1,0 +1,59 @@
+/**
+ * Typed errors of the consumer runtime (Powertools style: one class per failure a caller
+ * branches on). Messages name secrets by ARN and events by index and id, never a token.
+ */
+import { TogaiAuthenticationError, TogaiRuntimeError } from "../togai/errors";
+
+/** Reading the token secret took longer than `readTimeoutMs`; that read was abandoned. */
+export class TokenReadTimeoutError extends TogaiRuntimeError {}
+
+/**
+ * Togai rejected the token twice (the first request, and once more after re-reading the token
+ * secret), or the secret still holds a token Togai already rejected. No request is sent with
+ * that token again until the secret holds a different one.
+ */
+export class TogaiTokenRejectedError extends TogaiAuthenticationError {}
+
+/** An event Togai accepted, by its index in the caller's input. */
+export interface AcceptedEvent {
+  readonly index: number;
+  /** The idempotency id it was sent with (the caller's, or the one the client assigned). */
+  readonly id: string;
+}
+
+/** An event Togai did not accept (or that was never sent), by its index in the caller's input. */
+export interface FailedEvent {
+  readonly index: number;
+  /** The idempotency id it was (or would have been) sent with: retry with this same id. */
+  readonly id: string;
+  readonly reason: string;
+  /**
+   * True when sending it again may succeed (not sent, rate limit, server or network error, token
+   * problem); false when Togai refused the event itself.
+   */
+  readonly retryable: boolean;
+}
+
+/**
+ * Some events of a call were not accepted. `accepted` and `failed` together list every event of
+ * the call; retry only `failed` events whose `retryable` is true, with the same ids, and nothing
+ * is billed twice. `cause` is the error that stopped the call, when one did.
+ */
+export class TogaiIngestError extends TogaiRuntimeError {
+  constructor(
+    message: string,
+    /** Events Togai accepted. */
+    readonly accepted: ReadonlyArray<AcceptedEvent>,
+    /** Events not accepted, with why; sorted by index. */
+    readonly failed: ReadonlyArray<FailedEvent>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** `add()` on a full {@link TogaiEventBuffer}: wait for `whenRoom()` or `flush()`, then add again. */
+export class TogaiBufferFullError extends TogaiRuntimeError {}
+
+/** `add()` after `close()`. */
+export class TogaiBufferClosedError extends TogaiRuntimeError {}

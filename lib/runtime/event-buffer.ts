@@ -1,0 +1,226 @@
+import { TogaiRuntimeError } from "../togai/errors";
+import { type TogaiClient, withId } from "./client";
+import { TogaiBufferClosedError, TogaiBufferFullError } from "./errors";
+import { type TogaiEvent, validateEvent } from "./event-validation";
+
+/** An event the buffer could not deliver, with the id to retry it with. */
+export interface UndeliveredEvent {
+  /** The event as it was sent (with its id): `add()` it again to retry, nothing is billed twice. */
+  readonly event: TogaiEvent;
+  readonly id: string;
+  readonly reason: string;
+  /** False when Togai refused the event itself (retrying will not help). */
+  readonly retryable: boolean;
+}
+
+/** What a `flush()` delivered since the previous one. */
+export interface FlushResult {
+  /** Events Togai accepted. */
+  readonly accepted: number;
+  /** Events not delivered, each also passed to `onFailure`. */
+  readonly failed: ReadonlyArray<UndeliveredEvent>;
+}
+
+/** Options of {@link TogaiEventBuffer}. */
+export interface TogaiEventBufferOptions {
+  /** The client that sends the batches (its retries, token handling and timeouts apply). */
+  readonly client: TogaiClient;
+  /** Events per request, 1 to 500. @default 500 */
+  readonly maxBatchSize?: number;
+  /** Longest time an event waits for its batch to fill before it is sent anyway, in ms. @default 1000 */
+  readonly maxDelayMs?: number;
+  /**
+   * Events held in memory: waiting, in flight, and undelivered ones kept for the next `flush()`.
+   * When full, `add()` throws {@link TogaiBufferFullError} (back-pressure: wait for `whenRoom()`),
+   * it never drops an event. @default 10000
+   */
+  readonly maxBufferedEvents?: number;
+  /** Batch requests in flight at once. @default 4 */
+  readonly maxConcurrentRequests?: number;
+  /** Called with the events of each batch that failed, as soon as it failed (errors it throws are ignored; the events stay in `flush()`'s result). */
+  readonly onFailure?: (failed: ReadonlyArray<UndeliveredEvent>) => void;
+}
+
+/**
+ * A buffered producer for high-throughput callers: `add(event)` validates, assigns an id and
+ * returns at once; events go out in batches of up to `maxBatchSize`, or after `maxDelayMs`.
+ * Memory is bounded by `maxBufferedEvents` (add throws when full). `flush()` sends everything
+ * and resolves to what was accepted and what failed; failures also go to `onFailure`, never lost
+ * in silence. After a fatal error (token rejected, request refused) the events still waiting are
+ * not sent but reported as failed. In a Lambda: `add()` during the handler, `await flush()`
+ * before returning.
+ */
+export class TogaiEventBuffer {
+  private readonly client: TogaiClient;
+  private readonly maxBatchSize: number;
+  private readonly maxDelayMs: number;
+  private readonly maxBuffered: number;
+  private readonly maxConcurrent: number;
+  private readonly onFailure?: (failed: ReadonlyArray<UndeliveredEvent>) => void;
+  private queue: TogaiEvent[] = [];
+  private inFlightEvents = 0;
+  private inFlightRequests = 0;
+  private failed: UndeliveredEvent[] = [];
+  private accepted = 0;
+  private draining = 0;
+  private closed = false;
+  private timer?: NodeJS.Timeout;
+  private pumpScheduled = false;
+  private roomWaiters: Array<() => void> = [];
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(options: TogaiEventBufferOptions) {
+    this.client = options.client;
+    this.maxBatchSize = options.maxBatchSize ?? 500;
+    this.maxDelayMs = options.maxDelayMs ?? 1000;
+    this.maxBuffered = options.maxBufferedEvents ?? 10_000;
+    this.maxConcurrent = options.maxConcurrentRequests ?? 4;
+    this.onFailure = options.onFailure;
+    const check = (name: string, value: number, min: number, max: number) => {
+      if (!Number.isInteger(value) || value < min || value > max) {
+        throw new TogaiRuntimeError(
+          `${name} must be a whole number from ${min} to ${max}, got ${value}`,
+        );
+      }
+    };
+    check("maxBatchSize", this.maxBatchSize, 1, 500);
+    check("maxBufferedEvents", this.maxBuffered, this.maxBatchSize, Number.MAX_SAFE_INTEGER);
+    check("maxConcurrentRequests", this.maxConcurrent, 1, 64);
+    check("maxDelayMs", this.maxDelayMs, 0, 3_600_000);
+  }
+
+  /** Events held in memory (waiting, in flight, undelivered until the next flush). */
+  get size(): number {
+    return this.queue.length + this.inFlightEvents + this.failed.length;
+  }
+
+  /** True when `add()` would throw {@link TogaiBufferFullError}. */
+  get full(): boolean {
+    return this.size >= this.maxBuffered;
+  }
+
+  /**
+   * Queues one event and returns the id it will be sent with. Throws {@link InvalidEventError}
+   * for an event Togai would refuse, {@link TogaiBufferFullError} when full.
+   */
+  add(event: TogaiEvent): string {
+    if (this.closed) throw new TogaiBufferClosedError("add() after close(): create a new buffer");
+    if (this.full) {
+      throw new TogaiBufferFullError(
+        `The event buffer holds ${this.maxBuffered} events (maxBufferedEvents): await whenRoom() or flush() before adding more`,
+      );
+    }
+    validateEvent(event, 0);
+    const sent = withId(event);
+    this.queue.push(sent);
+    if (this.queue.length >= this.maxBatchSize) this.schedulePump();
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.onDelay(), this.maxDelayMs);
+    }
+    return sent.id;
+  }
+
+  /** Resolves when `add()` has room again. */
+  whenRoom(): Promise<void> {
+    if (!this.full) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Sends every event held and resolves to what was accepted and failed since the last flush. */
+  async flush(): Promise<FlushResult> {
+    this.draining++;
+    try {
+      this.pump();
+      if (this.queue.length > 0 || this.inFlightRequests > 0) {
+        await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      }
+    } finally {
+      this.draining--;
+    }
+    const result = { accepted: this.accepted, failed: this.failed };
+    this.accepted = 0;
+    this.failed = [];
+    this.wakeRoomWaiters();
+    return result;
+  }
+
+  /** Flushes, then refuses further events. The client stays open (it may be shared). */
+  async close(): Promise<FlushResult> {
+    const result = await this.flush();
+    this.closed = true;
+    return result;
+  }
+
+  private onDelay(): void {
+    this.timer = undefined;
+    this.draining++;
+    this.pump();
+    this.draining--;
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    // Off the caller's stack, so that add() stays cheap.
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (
+      this.inFlightRequests < this.maxConcurrent &&
+      (this.queue.length >= this.maxBatchSize || (this.draining > 0 && this.queue.length > 0))
+    ) {
+      const batch = this.queue.splice(0, this.maxBatchSize);
+      this.inFlightRequests++;
+      this.inFlightEvents += batch.length;
+      void this.send(batch);
+    }
+    if (this.queue.length === 0 && this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    } else if (this.queue.length > 0 && this.timer === undefined) {
+      this.timer = setTimeout(() => this.onDelay(), this.maxDelayMs);
+    }
+  }
+
+  private async send(batch: TogaiEvent[]): Promise<void> {
+    const outcome = await this.client.sendPrepared(batch);
+    const failed: UndeliveredEvent[] = outcome.failed.map(({ index, reason, retryable }) => ({
+      event: batch[index],
+      id: batch[index].id as string,
+      reason,
+      retryable,
+    }));
+    if (outcome.fatal !== undefined) {
+      // Stop on a fatal answer: what still waits is reported, not sent into the same failure.
+      const reason = `not sent: an earlier batch failed with ${(outcome.fatal as Error).message}`;
+      for (const event of this.queue.splice(0)) {
+        failed.push({ event, id: event.id as string, reason, retryable: true });
+      }
+    }
+    this.accepted += batch.length - outcome.failed.length;
+    this.failed.push(...failed);
+    this.inFlightRequests--;
+    this.inFlightEvents -= batch.length;
+    if (failed.length > 0) {
+      try {
+        this.onFailure?.(failed);
+      } catch {
+        // A failing callback must not lose the bookkeeping: the events are in flush()'s result.
+      }
+    }
+    this.wakeRoomWaiters();
+    this.pump();
+    if (this.queue.length === 0 && this.inFlightRequests === 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private wakeRoomWaiters(): void {
+    if (this.full) return;
+    for (const resolve of this.roomWaiters.splice(0)) resolve();
+  }
+}
