@@ -42,9 +42,9 @@ export interface TogaiTokenRotationProps {
    */
   readonly rotateImmediately?: boolean;
   /**
-   * Togai API base URL: `TOGAI_PRODUCTION_BASE_URL`, `TOGAI_SANDBOX_BASE_URL`, or plain http on
-   * loopback for tests.
-   * @default TOGAI_PRODUCTION_BASE_URL
+   * Togai API base URL: `TogaiBaseUrl.PRODUCTION` (https://api.togai.com), `TogaiBaseUrl.SANDBOX`
+   * (https://sandbox-api.togai.com), or plain http on loopback for tests.
+   * @default TogaiBaseUrl.PRODUCTION
    */
   readonly apiBaseUrl?: string;
   /** Least life, in hours, a new token must have to be accepted by testSecret (1 to 23). @default 20 */

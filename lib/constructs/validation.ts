@@ -52,8 +52,11 @@ export function checkRecoveryWindow(scope: IConstruct, value: number | undefined
 
 const ARN_PATTERNS = {
   secret: {
-    pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/,
-    example: "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing/togai-api-key-AbCdEf",
+    // A full ARN: IAM policies and the name-from-ARN helper need Secrets Manager's random
+    // "-XXXXXX" suffix; a partial ARN (without it) matches no secret in a policy.
+    pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/,
+    example:
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing/togai-api-key-AbCdEf (the full ARN, ending in the 6 random characters Secrets Manager appends to the name)",
   },
   kmsKey: {
     pattern: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/,

@@ -1,6 +1,7 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { TerraformVariable } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import fc from "fast-check";
 import { type TogaiReadGrant, TogaiTokenRotation } from "../../lib";
 import { resourcesOf, synthStack, type TfJson } from "../support/synth";
@@ -116,4 +117,65 @@ describe("grants compose", () => {
     expect(names).toHaveLength(2);
     expect(new Set(names).size).toBe(2);
   });
+
+  test("invariant: two grants reaching one unknown role by different expressions never share a policy name", () => {
+    const json = synthStack((stack) => {
+      const rotation = new TogaiTokenRotation(stack, "Tokens", { apiKeySecretArn: KEY_ARN });
+      const role = new IamRole(stack, "Role", { name: "consumer-a", assumeRolePolicy: "{}" });
+      // Both variables may name consumer-a: only Terraform knows.
+      const name = new TerraformVariable(stack, "role_name", { type: "string" });
+      const arn = new TerraformVariable(stack, "role_arn", { type: "string" });
+      rotation.grantRead(role);
+      rotation.grantReadToRoleName(name.stringValue);
+      rotation.grantReadToRoleArn(arn.stringValue);
+    });
+    const names = readGrants(json).map((p) => p.name);
+    expect(names).toHaveLength(3);
+    expect(new Set(names).size).toBe(3);
+  });
+});
+
+describe("grants across stacks", () => {
+  /** A consumer stack (role, function using the token secret) and a token stack. */
+  function synthTwoStacks(
+    grant: (r: TogaiTokenRotation, role: IamRole, fn: LambdaFunction) => void,
+  ) {
+    const app = Testing.app();
+    const consumers = new TerraformStack(app, "consumers");
+    const tokens = new TerraformStack(app, "tokens");
+    for (const stack of [consumers, tokens]) new AwsProvider(stack, "aws", { region: "us-east-1" });
+    const role = new IamRole(consumers, "Role", { assumeRolePolicy: "{}" });
+    const fn = new LambdaFunction(consumers, "Fn", {
+      functionName: "consumer",
+      role: role.arn,
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      filename: "consumer.zip",
+    });
+    const rotation = new TogaiTokenRotation(tokens, "Tokens", { apiKeySecretArn: KEY_ARN });
+    grant(rotation, role, fn);
+    app.synth();
+    return {
+      consumers: JSON.parse(Testing.synth(consumers)) as TfJson,
+      tokens: JSON.parse(Testing.synth(tokens)) as TfJson,
+    };
+  }
+
+  test.each([
+    [
+      "grantReadToFunction(fn)",
+      (r: TogaiTokenRotation, _: IamRole, fn: LambdaFunction) => r.grantReadToFunction(fn),
+    ],
+    ["grantRead(role)", (r: TogaiTokenRotation, role: IamRole) => r.grantRead(role)],
+  ])(
+    "invariant: %s to a role in another stack puts the policy in the role's stack (no stack cycle)",
+    (_, grant) => {
+      const { consumers, tokens } = synthTwoStacks(grant);
+      expect(readGrants(tokens)).toEqual([]);
+      const [policy] = readGrants(consumers);
+      expect(policy.role).toBe("${aws_iam_role.Role.name}");
+      expect(policy.policy).toContain("terraform_remote_state");
+      expect(Object.keys(tokens.data?.terraform_remote_state ?? {})).toEqual([]);
+    },
+  );
 });

@@ -360,6 +360,11 @@ describe("validation errors name the value and the allowed range", () => {
       'apiKeySecretArn is not a valid ARN: got "billing/togai-key"',
     ],
     [
+      "partial key ARN (no random suffix: matches no secret in an IAM policy)",
+      { apiKeySecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing/togai-key" },
+      "ending in the 6 random characters Secrets Manager appends",
+    ],
+    [
       "KMS alias instead of key",
       { kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:alias/togai" },
       "kmsKeyArn is not a valid ARN",
