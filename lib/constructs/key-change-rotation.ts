@@ -4,6 +4,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
 import { keyChangeRotationPolicy } from "./policies";
+import { partialArnOf } from "./secret-name";
 
 export interface KeyChangeRotationProps {
   readonly apiKeySecretArn: string;
@@ -35,8 +36,14 @@ export class KeyChangeRotation extends Construct {
         detail: {
           eventSource: ["secretsmanager.amazonaws.com"],
           eventName: ["PutSecretValue", "UpdateSecret"],
-          // Callers name a secret by ARN or by name.
-          requestParameters: { secretId: [props.apiKeySecretArn, props.apiKeySecretName] },
+          // Callers name a secret by ARN, by name, or by its ARN without the random suffix.
+          requestParameters: {
+            secretId: [
+              props.apiKeySecretArn,
+              props.apiKeySecretName,
+              partialArnOf(this, "api_key_partial_arn", props.apiKeySecretArn),
+            ],
+          },
         },
       }),
       tags: props.tags,

@@ -18,3 +18,15 @@ export function secretNameOf(scope: Construct, id: string, arn: string): string 
     Fn.replace(Fn.element(Fn.split(":", arn), 6), `/${SECRET_ARN_SUFFIX_PATTERN}/`, ""),
   ).asString;
 }
+
+/**
+ * The secret's ARN without the random suffix (a "partial ARN"): Secrets Manager accepts it as a
+ * secret id, and CloudTrail then records it as given. Cut here for a literal ARN, by Terraform's
+ * `replace()` at apply (through a local named `id`) for an ARN only Terraform knows.
+ */
+export function partialArnOf(scope: Construct, id: string, arn: string): string {
+  const suffix = new RegExp(SECRET_ARN_SUFFIX_PATTERN);
+  if (!Token.isUnresolved(arn)) return arn.replace(suffix, "");
+  return new TerraformLocal(scope, id, Fn.replace(arn, `/${SECRET_ARN_SUFFIX_PATTERN}/`, ""))
+    .asString;
+}

@@ -1,6 +1,7 @@
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { secretNameFromArn } from "../aws/secret-arn";
 import { startRotationNow } from "../aws/start-rotation";
+import { SECRET_ARN_SUFFIX_PATTERN } from "../contract";
 import type { JsonLogger } from "./logger";
 import type { KeyChangeEvent, RotationConfig } from "./rotation-config";
 
@@ -17,7 +18,13 @@ export async function rotateAfterKeyChange(
   const changed = event.detail?.requestParameters?.secretId;
   const key = config.apiKeySecretArn;
   const log = logger.child({ trigger: event.detail?.eventName ?? event["detail-type"] });
-  if (!changed || (changed !== key && changed !== secretNameFromArn(key))) {
+  // Callers name a secret by ARN, by name, or by its ARN without the random suffix.
+  const names = [
+    key,
+    secretNameFromArn(key),
+    key.replace(new RegExp(SECRET_ARN_SUFFIX_PATTERN), ""),
+  ];
+  if (!changed || !names.includes(changed)) {
     log.warn("event is not about the API-key secret: ignored", {
       changedSecret: changed ?? "none",
     });

@@ -144,6 +144,7 @@ function ruleByDescription(json: TfJson, text: string): string {
 const keyChanges = (arn: string, name: string) => [
   apiCall("PutSecretValue", arn),
   apiCall("PutSecretValue", name),
+  apiCall("PutSecretValue", arn.replace(/-[A-Za-z0-9]{6}$/, "")), // a partial ARN
   apiCall("UpdateSecret", arn),
   apiCall("UpdateSecret", name),
 ];
@@ -154,7 +155,7 @@ const notKeyChanges = (arn: string, name: string) => [
   serviceEvent("RotationSucceeded", arn),
 ];
 
-test("key-change rule of an adopted secret (literal ARN): by ARN and by name, nothing else", async () => {
+test("key-change rule of an adopted secret (literal ARN): by ARN, name or partial ARN, nothing else", async () => {
   const json = synthStack((stack) => {
     const apiKey = new TogaiApiKeySecret(stack, "Key", { existingSecretArn: KEY_ARN });
     expect(apiKey.secretName).toBe(KEY_NAME);
@@ -191,7 +192,11 @@ test("key-change rule when the ARN is a Terraform variable: Terraform drops the 
     );
     const out = await terraform(["output", "-raw", "pattern"], dir);
     const pattern = out.stdout;
-    expect(JSON.parse(pattern).detail.requestParameters.secretId).toEqual([KEY_ARN, KEY_NAME]);
+    expect(JSON.parse(pattern).detail.requestParameters.secretId).toEqual([
+      KEY_ARN,
+      KEY_NAME,
+      KEY_ARN.replace(/-[A-Za-z0-9]{6}$/, ""),
+    ]);
     const changes = keyChanges(KEY_ARN, KEY_NAME);
     expect(await delivered(pattern, [...changes, ...notKeyChanges(KEY_ARN, KEY_NAME)])).toEqual(
       changes,

@@ -366,6 +366,22 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
       expect(run.versionId).toBe(pending);
     });
 
+    test("a key-change event naming the API-key secret by its partial ARN also starts a rotation", async () => {
+      const fresh = await fixture();
+      const staged = await versionWithStage(secrets, fresh.tokenArn, "AWSPENDING");
+      const partialArn = fresh.apiKeyArn.replace(/-[A-Za-z0-9]{6}$/, "");
+      expect(partialArn).not.toBe(fresh.apiKeyArn);
+      await fresh.handler(
+        {
+          source: "aws.secretsmanager",
+          "detail-type": "AWS API Call via CloudTrail",
+          detail: { eventName: "PutSecretValue", requestParameters: { secretId: partialArn } },
+        } as unknown as Parameters<typeof fresh.handler>[0],
+        lambdaContext(),
+      );
+      expect(await versionWithStage(secrets, fresh.tokenArn, "AWSPENDING")).not.toBe(staged);
+    });
+
     test("rotation disabled on the secret is refused", async () => {
       const fresh = await fixture();
       const pending = (
