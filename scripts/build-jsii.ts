@@ -47,9 +47,9 @@ function stageSources(): void {
   for (const part of ["index.ts", "contract.ts", "constructs"]) {
     cpSync(join(root, "lib", part), join(stage, "lib", part), { recursive: true });
   }
-  for (const file of ["README.md", "LICENSE"]) {
-    if (existsSync(join(root, file))) cpSync(join(root, file), join(stage, file));
-  }
+  // The other languages' packages get a README of their own: the npm README speaks TypeScript.
+  cpSync(join(root, "jsii", "README.md"), join(stage, "README.md"));
+  cpSync(join(root, "LICENSE"), join(stage, "LICENSE"));
   const zip = join(root, "assets", "rotation-function.zip");
   if (!existsSync(zip))
     throw new Error("assets/rotation-function.zip is missing: run `npm run build` first");
@@ -68,6 +68,8 @@ function stageSources(): void {
     keywords: manifest.keywords,
     main: "lib/index.js",
     types: "lib/index.d.ts",
+    // What every language's package carries: the assembly, compiled code, the rotation zip.
+    files: [".jsii", "lib/**/*.js", "lib/**/*.d.ts", "assets/rotation-function.zip"],
     peerDependencies: peers,
     devDependencies,
     jsii: { outdir: "dist", targets: TARGETS },

@@ -107,6 +107,30 @@ test("bindings are generated for Python, Java, .NET and Go", () => {
   expect(existsSync(join(dist, "go", "cdktftogai", "go.mod"))).toBe(true);
 });
 
+test("every language's package carries the assembly, the code and the zip, and nothing else", () => {
+  const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  const tarball = join(STAGE, "dist", "js", `cdktf-togai@${version}.jsii.tgz`);
+  const entries = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).trim().split("\n");
+  expect(entries).toEqual(
+    expect.arrayContaining([
+      "package/.jsii",
+      "package/assets/rotation-function.zip",
+      "package/lib/index.js",
+      "package/README.md",
+      "package/LICENSE",
+    ]),
+  );
+  const unexpected = entries.filter(
+    (e) =>
+      !/^package\/(\.jsii|package\.json|README\.md|LICENSE|assets\/rotation-function\.zip|lib\/.+\.(js|d\.ts))$/.test(
+        e,
+      ),
+  );
+  expect(unexpected).toEqual([]);
+  const readme = readFileSync(join(STAGE, "README.md"), "utf8");
+  expect(readme).toContain("from cdktf_togai import");
+});
+
 test("the Python example compiles and uses only names and keywords the Python package defines", () => {
   const example = join(ROOT, "examples", "basic-python", "main.py");
   const generated = join(STAGE, "dist", "python", "src", "cdktf_togai", "__init__.py");
