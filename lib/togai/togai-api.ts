@@ -144,8 +144,14 @@ export async function postToTogai(
         `Togai ${url.pathname}: the request could not be sent (${(error as Error).name})`,
       );
     }
-    const cause = (error as { cause?: { code?: string } }).cause;
-    const code = cause?.code ?? (error as { code?: string }).code ?? (error as Error).name;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    // The cause says why (ECONNREFUSED, or fetch's own "bad port" for ports it never dials);
+    // it names the host and port only, never a header.
+    const code =
+      cause?.code ??
+      (error as { code?: string }).code ??
+      cause?.message?.slice(0, 100) ??
+      (error as Error).name;
     throw new TogaiNetworkError(
       `Togai ${url.pathname} could not be reached at ${url.origin} (${code})`,
     );
