@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  InvalidEventError,
   TogaiApiError,
   TogaiNetworkError,
   TogaiResponseError,
@@ -36,11 +37,41 @@ export interface BatchOutcome {
 
 const MAX_BATCH = 500;
 
-/** The event as sent: with the caller's id, or a new one assigned once, before any attempt. */
+/**
+ * The event as sent: with the caller's id, or a new one assigned once, before any attempt. A copy
+ * of the (validated) event, so that a caller reusing or changing its object after `add()` or
+ * during a call cannot change what is billed nor make Togai refuse a whole batch.
+ */
 export function withId(event: TogaiEvent): TogaiEvent & { readonly id: string } {
-  return event.id === undefined
-    ? { ...event, id: randomUUID() }
-    : (event as TogaiEvent & { id: string });
+  return {
+    id: event.id ?? randomUUID(),
+    schemaName: event.schemaName,
+    timestamp: event.timestamp,
+    accountId: event.accountId,
+    attributes: event.attributes.map((a) =>
+      a.unit === undefined
+        ? { name: a.name, value: a.value }
+        : { name: a.name, value: a.value, unit: a.unit },
+    ),
+    dimensions: { ...event.dimensions },
+  };
+}
+
+/** Two events of one call with the same id: Togai would keep only the first, yet both look accepted. */
+function refuseDuplicateIds(events: ReadonlyArray<TogaiEvent>): void {
+  const seen = new Map<string, number>();
+  events.forEach((event, index) => {
+    if (event.id === undefined) return;
+    const first = seen.get(event.id);
+    if (first !== undefined) {
+      throw new InvalidEventError(
+        `Event ${index} (id "${event.id.slice(0, 64)}"): id is also the id of event ${first}; Togai keeps one event per id, so the second would not be billed. Give each event its own id`,
+        index,
+        "id",
+      );
+    }
+    seen.set(event.id, index);
+  });
 }
 
 /**
@@ -113,10 +144,9 @@ export class TogaiClient {
     events: ReadonlyArray<TogaiEvent>,
     options: IngestOptions = {},
   ): Promise<IngestBatchResult> {
-    const prepared = events.map((event, index) => {
-      validateEvent(event, index);
-      return withId(event);
-    });
+    for (let index = 0; index < events.length; index++) validateEvent(events[index], index);
+    refuseDuplicateIds(events);
+    const prepared = events.map(withId);
     const before = this.sender.requests;
     const reasons = new Map<number, { reason: string; retryable: boolean }>();
     const sent = new Uint8Array(prepared.length);

@@ -66,7 +66,7 @@ export class TogaiEventBuffer {
   private closed = false;
   private timer?: NodeJS.Timeout;
   private pumpScheduled = false;
-  private roomWaiters: Array<() => void> = [];
+  private roomWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private idleWaiters: Array<() => void> = [];
 
   constructor(options: TogaiEventBufferOptions) {
@@ -120,10 +120,15 @@ export class TogaiEventBuffer {
     return sent.id;
   }
 
-  /** Resolves when `add()` has room again. */
+  /**
+   * Resolves when `add()` has room again. Rejects with {@link TogaiBufferFullError} when the
+   * buffer is full of undelivered events and nothing is in flight: only `flush()` (which hands
+   * them back) makes room then, so waiting would never end.
+   */
   whenRoom(): Promise<void> {
     if (!this.full) return Promise.resolve();
-    return new Promise((resolve) => this.roomWaiters.push(resolve));
+    if (this.stuck()) return Promise.reject(this.stuckError());
+    return new Promise((resolve, reject) => this.roomWaiters.push({ resolve, reject }));
   }
 
   /** Sends every event held and resolves to what was accepted and failed since the last flush. */
@@ -220,7 +225,22 @@ export class TogaiEventBuffer {
   }
 
   private wakeRoomWaiters(): void {
-    if (this.full) return;
-    for (const resolve of this.roomWaiters.splice(0)) resolve();
+    if (!this.full) {
+      for (const waiter of this.roomWaiters.splice(0)) waiter.resolve();
+    } else if (this.stuck()) {
+      const error = this.stuckError();
+      for (const waiter of this.roomWaiters.splice(0)) waiter.reject(error);
+    }
+  }
+
+  /** Full, and nothing queued or in flight: no room comes back without a `flush()`. */
+  private stuck(): boolean {
+    return this.full && this.queue.length === 0 && this.inFlightRequests === 0;
+  }
+
+  private stuckError(): TogaiBufferFullError {
+    return new TogaiBufferFullError(
+      `The event buffer is full of ${this.failed.length} undelivered events (maxBufferedEvents ${this.maxBuffered}): call flush() to collect them (and retry the retryable ones); no room comes back until then`,
+    );
   }
 }

@@ -108,7 +108,12 @@ function checkEvent(e: Record<string, unknown>): void {
       );
     }
   }
-  if (e.id !== undefined) text("id", e.id, 0, 512);
+  if (e.id !== undefined) {
+    text("id", e.id, 0, 512);
+    // Togai keeps one event per id for 45 days: every event sent with "" would share one key.
+    if (e.id === "")
+      throw new FieldError("id", "must not be empty (leave it out to have one assigned)", e.id);
+  }
   text("schemaName", e.schemaName, 1, 50);
   checkTimestamp(e.timestamp);
   text("accountId", e.accountId, 0, 512);

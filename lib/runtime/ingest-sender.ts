@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pool } from "undici";
 import type { TokenSecretValue } from "../contract";
-import { isRetryable } from "../togai/errors";
+import { isRetryable, TogaiRateLimitError } from "../togai/errors";
 import { parseRetryAfter } from "../togai/retry-after";
 import {
   postToTogai,
@@ -24,6 +24,8 @@ export class IngestSender {
   requests = 0;
   private readonly gate: TokenGate;
   private pool?: { origin: string; pool: Pool };
+  /** Until when Togai asked (by `Retry-After`) not to be sent to; shared by every call. */
+  private notBefore = 0;
 
   constructor(
     private readonly options: TogaiClientOptions,
@@ -46,6 +48,7 @@ export class IngestSender {
     try {
       for (let attempt = 1; ; attempt++) {
         signal?.throwIfAborted();
+        await this.respectRetryAfter(path, signal);
         let secret: TokenSecretValue;
         if (probing) secret = await this.options.tokens.getTokenSecret();
         else ({ secret, probe: probing } = await this.gate.acquire());
@@ -104,6 +107,7 @@ export class IngestSender {
         ? parseRetryAfter(response.retryAfter, this.now())
         : undefined;
     if (hinted !== undefined) {
+      this.notBefore = Math.max(this.notBefore, this.now() + hinted);
       const cap = this.options.maxRetryAfterMs ?? 20_000;
       if (hinted > cap) {
         error.message += ` (Togai asked to retry after ${Math.ceil(hinted / 1000)} s, above maxRetryAfterMs ${cap})`;
@@ -117,6 +121,24 @@ export class IngestSender {
       (this.options.baseDelayMs ?? 100) * 2 ** (attempt - 1),
     );
     return bound / 2 + (this.random() * bound) / 2;
+  }
+
+  /**
+   * A `Retry-After` Togai sent to any call holds for every later call too: waits when it ends
+   * within `maxRetryAfterMs`, else fails at once without a request (no storm of calls that each
+   * get the same 429).
+   */
+  private async respectRetryAfter(path: string, signal?: AbortSignal): Promise<void> {
+    const wait = this.notBefore - this.now();
+    if (wait <= 0) return;
+    if (wait > (this.options.maxRetryAfterMs ?? 20_000)) {
+      throw new TogaiRateLimitError(
+        `Not sent: Togai asked not to send before ${new Date(this.notBefore).toISOString()} (Retry-After, above maxRetryAfterMs)`,
+        429,
+        path,
+      );
+    }
+    await sleep(wait, undefined, { signal });
   }
 
   async close(): Promise<void> {

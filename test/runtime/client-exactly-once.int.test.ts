@@ -3,6 +3,8 @@
  * `seq` dimension) is recorded by Togai under exactly one id, however many times it was sent.
  */
 import { TogaiIngestError } from "../../lib/runtime/errors";
+import { TogaiEventBuffer } from "../../lib/runtime/event-buffer";
+import { InvalidEventError } from "../../lib/togai/errors";
 import { clientFor, event, failureOf, useServers } from "./client-harness";
 
 const h = useServers();
@@ -85,5 +87,40 @@ test("seeded random lost answers over 40 calls: no logical event billed twice, f
   expect(sent.filter((seq) => !recorded.has(seq))).toEqual([]); // none lost
   expect(doubleBilled()).toEqual([]); // none billed twice
   expect(h.togai.repeatedIdDeliveries).toBeGreaterThan(0); // the faults did cause resends
+  await client.close();
+});
+
+// Invariant: what Togai bills is what the caller passed when it called, and every event reported
+// accepted was recorded under its own id (none silently dropped as a repeat by Togai).
+test("ids shared within one batch, or empty, are refused before any request", async () => {
+  const { client } = await clientFor(h);
+  const before = client.requests;
+
+  const shared = await failureOf(client.ingestBatch([event(1), event(2), event(1)]));
+  const empty = await failureOf(client.ingestBatch([event(3, { id: "" }), event(4, { id: "" })]));
+
+  expect(shared).toBeInstanceOf(InvalidEventError);
+  expect(shared.message).toContain('Event 2 (id "evt-1"): id is also the id of event 0');
+  expect(empty).toBeInstanceOf(InvalidEventError);
+  expect(empty.message).toContain("id must not be empty");
+  expect(client.requests).toBe(before);
+  expect(h.togai.idsSeen.size).toBe(0);
+  await client.close();
+});
+
+test("an event object changed after add() is billed as it was when added", async () => {
+  const { client } = await clientFor(h);
+  const buffer = new TogaiEventBuffer({ client, maxDelayMs: 10 });
+  const reused = { ...event(1), attributes: [{ name: "calls", value: "5" }] };
+  buffer.add(reused);
+  (reused.attributes[0] as { value: string }).value = "not a number";
+  (reused.dimensions as Record<string, string>).seq = "changed";
+  buffer.add(event(2));
+
+  const result = await buffer.flush();
+
+  expect(result).toEqual({ accepted: 2, failed: [] });
+  const billed = h.togai.events.find((e) => (e as { id: string }).id === "evt-1");
+  expect(billed).toMatchObject({ attributes: [{ value: "5" }], dimensions: { seq: "1" } });
   await client.close();
 });

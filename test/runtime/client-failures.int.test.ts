@@ -121,3 +121,18 @@ test("5xx every time: retries stop at maxRetryTimeMs, not later", async () => {
   expect(rec.requests.length).toBeLessThan(8);
   await client.close();
 });
+
+// Invariant: while a Retry-After Togai sent has not passed, the client sends nothing more.
+test("Retry-After: 30 holds for later calls too: they fail at once without a request", async () => {
+  const rec = recorder();
+  const { client } = await clientFor(h, { onRequest: rec.onRequest, maxRetryAfterMs: 5_000 });
+  h.togai.inject({ path: "/ingest", kind: "status", status: 429, retryAfter: "30", times: 100 });
+
+  const errors: Error[] = [];
+  for (let i = 0; i < 20; i++) errors.push(await failureOf(client.ingest(event(i))));
+
+  expect(rec.requests).toHaveLength(1);
+  expect(errors[19].cause).toBeInstanceOf(TogaiRateLimitError);
+  expect(errors[19].message).toContain("Togai asked not to send before");
+  await client.close();
+});

@@ -122,3 +122,32 @@ test("the Lambda pattern: add during the handler, flush before returning", async
   ]);
   await client.close();
 });
+
+// Invariant: a caller awaiting whenRoom() is never left waiting forever.
+test("a buffer full of undelivered events: whenRoom rejects and says to flush, flush makes room", async () => {
+  const { client } = await clientFor(h);
+  h.togai.inject({ path: "/ingestBatch", kind: "status", status: 503, times: 1000 });
+  const buffer = new TogaiEventBuffer({
+    client,
+    maxBatchSize: 10,
+    maxBufferedEvents: 20,
+    maxDelayMs: 10,
+    onFailure: () => undefined,
+  });
+  for (let i = 0; i < 20; i++) buffer.add(event(i));
+  const waiting = buffer.whenRoom();
+
+  const error = await waiting.then(
+    () => new Error("whenRoom resolved without room"),
+    (e: Error) => e,
+  );
+
+  expect(error).toBeInstanceOf(TogaiBufferFullError);
+  expect(error.message).toContain("call flush() to collect them");
+  await expect(buffer.whenRoom()).rejects.toThrow(TogaiBufferFullError);
+  h.togai.clearFaults();
+  expect((await buffer.flush()).failed).toHaveLength(20);
+  await buffer.whenRoom();
+  expect(buffer.size).toBe(0);
+  await client.close();
+});
