@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
-export const PRODUCER_RUNS = 2;
+export const PRODUCER_RUNS = 3;
 
 export interface ProducerResult {
   readonly variant: string;
@@ -34,11 +34,15 @@ function runOnce(variant: string, baseUrl: string, token: string): ProducerResul
   return JSON.parse(out.stdout.trim().split("\n").at(-1) as string);
 }
 
-/** Runs of each variant, as [buffer runs, ceiling runs]. */
+export const PRODUCER_VARIANTS = ["buffer", "buffer-stream", "ceiling"];
+
+/** One run of every variant per round, in a rotating order; each round sorted by variant. */
 export function benchProducer(baseUrl: string, token: string): ProducerResult[][] {
   const runs: ProducerResult[][] = [];
   for (let i = 0; i < PRODUCER_RUNS; i++) {
-    const order = i % 2 === 0 ? ["buffer", "ceiling"] : ["ceiling", "buffer"];
+    const order = PRODUCER_VARIANTS.map(
+      (_, j) => PRODUCER_VARIANTS[(i + j) % PRODUCER_VARIANTS.length],
+    );
     const results = order.map((variant) => runOnce(variant, baseUrl, token));
     runs.push(results.sort((a, b) => a.variant.localeCompare(b.variant)));
   }

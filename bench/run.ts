@@ -176,23 +176,28 @@ async function main(): Promise<void> {
   );
   out("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const [v, name] of [
-    ["buffer", "cdktf-togai TogaiEventBuffer"],
+    ["buffer", "cdktf-togai TogaiEventBuffer, defaults (room for 10,000 events)"],
+    ["buffer-stream", "cdktf-togai TogaiEventBuffer, maxBufferedEvents 4,500 (stream)"],
     ["ceiling", "ceiling: bare undici Pool, same batches"],
   ]) {
     out(
       `| ${name} | ${byVariant(v, "eventsPerSecond", 0)} | ${byVariant(v, "addP50Us", 2)} | ${byVariant(v, "addP99Us", 2)} | ${byVariant(v, "peakMemoryMb")} | ${byVariant(v, "requests", 0)} | ${byVariant(v, "requestP50Ms")} | ${byVariant(v, "requestP99Ms")} | ${byVariant(v, "requestMaxMs")} |`,
     );
   }
-  const share = med("buffer", "eventsPerSecond") / med("ceiling", "eventsPerSecond");
+  const share = (v: string) => med(v, "eventsPerSecond") / med("ceiling", "eventsPerSecond");
   out();
   out(
-    `- events/s, buffer ÷ ceiling: ${(share * 100).toFixed(0)} % (target ≥ 90 %): ${verdict(share >= 0.9)}`,
+    "Targets are judged on the buffer sized for a stream (what the README advises for a continuous producer); the defaults' figures are beside them.",
+  );
+  out();
+  out(
+    `- events/s, buffer ÷ ceiling: ${(share("buffer-stream") * 100).toFixed(0)} % (target ≥ 90 %): ${verdict(share("buffer-stream") >= 0.9)}; with the defaults ${(share("buffer") * 100).toFixed(0)} %`,
   );
   out(
-    `- add() p99: ${med("buffer", "addP99Us").toFixed(2)} µs (target ≤ 5 µs): ${verdict(med("buffer", "addP99Us") <= 5)}`,
+    `- add() p99: ${med("buffer-stream", "addP99Us").toFixed(2)} µs (target ≤ 5 µs): ${verdict(med("buffer-stream", "addP99Us") <= 5)}; with the defaults ${med("buffer", "addP99Us").toFixed(2)} µs`,
   );
   out(
-    `- peak memory over baseline: ${med("buffer", "peakMemoryMb").toFixed(1)} MB (target ≤ 64 MB): ${verdict(med("buffer", "peakMemoryMb") <= 64)}`,
+    `- peak memory over baseline: ${med("buffer-stream", "peakMemoryMb").toFixed(1)} MB (target ≤ 64 MB): ${verdict(med("buffer-stream", "peakMemoryMb") <= 64)}; with the defaults ${med("buffer", "peakMemoryMb").toFixed(1)} MB`,
   );
 
   // Row 3
