@@ -1,11 +1,15 @@
 import {
   DescribeSecretCommand,
+  GetSecretValueCommand,
+  type GetSecretValueCommandOutput,
   PutSecretValueCommand,
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { readSecretString } from "../aws/secrets";
-import { callSecretsManager } from "../aws/secrets-errors";
+import { callSecretsManager, secretsManagerErrorFor } from "../aws/secrets-errors";
+import { PUT_API_KEY_HINT, STAGE } from "../contract";
+import { InvalidCredentialError, RotationError } from "../togai/errors";
 
 /** What DescribeSecret tells a rotation step. */
 export interface SecretState {
@@ -42,12 +46,41 @@ export class TokenSecretStore {
     return found?.value;
   }
 
-  /** Reads another secret's AWSCURRENT value (the API-key secret). */
+  /**
+   * Reads the API-key secret's AWSCURRENT string, or `undefined` while it has no value. A secret
+   * that is gone, scheduled for deletion, or holds a binary value is bad input that no retry
+   * mends: the error names the secret and what to do, never the value.
+   */
   async readCurrent(secretArn: string): Promise<string | undefined> {
-    const found = await callSecretsManager("GetSecretValue", () =>
-      readSecretString(this.client, { secretId: secretArn }),
-    );
-    return found?.value;
+    let out: GetSecretValueCommandOutput;
+    try {
+      out = await this.client.send(
+        new GetSecretValueCommand({ SecretId: secretArn, VersionStage: STAGE.current }),
+      );
+    } catch (error) {
+      const { name, message = "" } = error as { name?: string; message?: string };
+      // AWS says "can't find the specified secret value" for a secret without a value yet; a
+      // plain "can't find the specified secret" may also be a deleted secret (the function may
+      // not DescribeSecret the key secret, so the message says both).
+      if (name === "ResourceNotFoundException" && /secret value/i.test(message)) return undefined;
+      if (name === "ResourceNotFoundException") {
+        throw new RotationError(
+          `The API-key secret ${secretArn} holds no Togai secret key yet, or no longer exists (if it was deleted, create it again or deploy the rotation with the right ARN): ${PUT_API_KEY_HINT}`,
+        );
+      }
+      if (name === "InvalidRequestException" && /marked (for )?delet/i.test(message)) {
+        throw new RotationError(
+          `The API-key secret ${secretArn} is scheduled for deletion: restore it with \`aws secretsmanager restore-secret --secret-id ${secretArn}\`; no token can be minted until then`,
+        );
+      }
+      throw secretsManagerErrorFor("GetSecretValue", error);
+    }
+    if (out.SecretString === undefined && out.SecretBinary !== undefined) {
+      throw new InvalidCredentialError(
+        `The API-key secret ${secretArn} holds a binary value (SecretBinary), not the key as a string; nothing was sent to Togai. Put the bare key: ${PUT_API_KEY_HINT}`,
+      );
+    }
+    return out.SecretString;
   }
 
   /** Stores a version's value; resolves to the stages it holds afterwards. */

@@ -7,11 +7,14 @@
  */
 export function bearerCredentialProblem(credential: string): string | undefined {
   if (credential.length === 0) return "it is empty";
-  if (credential.startsWith("{")) {
+  // A JSON document around the key (Terraform's jsonencode, a quoted shell string, a console
+  // "key/value" secret) passes the character checks below, yet Togai would reject it.
+  if (/^["[{]/.test(credential)) {
     try {
-      if (typeof JSON.parse(credential) === "object") {
-        return "it is a JSON object, not the bare key";
-      }
+      const parsed: unknown = JSON.parse(credential);
+      if (Array.isArray(parsed)) return "it is a JSON array, not the bare key";
+      if (typeof parsed === "object") return "it is a JSON object, not the bare key";
+      if (typeof parsed === "string") return "it is a JSON string in quotes, not the bare key";
     } catch {
       // not JSON: the checks below name what is wrong
     }

@@ -124,9 +124,15 @@ export async function postToTogai(
       },
       body: payload === undefined ? undefined : JSON.stringify(payload),
     });
+    // Togai's error messages never echo the credential; a proxy or WAF in front of it might, and
+    // the message ends up in errors and logs. A success is left alone: /authenticate called with
+    // a token answers that same token.
+    const failed = response.status < 200 || response.status > 299;
+    const text = failed ? withoutCredential(response.text, credential) : response.text;
     let body: unknown;
     try {
-      body = response.text.length > 0 ? JSON.parse(response.text) : undefined;
+      const parsed: unknown = text.length > 0 ? JSON.parse(text) : undefined;
+      body = failed ? redactMessage(parsed, credential) : parsed;
     } catch {
       return {
         status: response.status,
@@ -144,6 +150,11 @@ export async function postToTogai(
         `Togai ${url.pathname}: the request could not be sent (${(error as Error).name})`,
       );
     }
+    if ((error as Error).name === "TimeoutError") {
+      throw new TogaiNetworkError(
+        `Togai ${url.pathname} at ${url.origin} did not answer within ${timeoutMs} ms`,
+      );
+    }
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     // The cause says why (ECONNREFUSED, or fetch's own "bad port" for ports it never dials);
     // it names the host and port only, never a header.
@@ -156,6 +167,24 @@ export async function postToTogai(
       `Togai ${url.pathname} could not be reached at ${url.origin} (${code})`,
     );
   }
+}
+
+const REDACTED = "[credential]";
+
+function withoutCredential(text: string, credential: string): string {
+  return text.includes(credential) ? text.split(credential).join(REDACTED) : text;
+}
+
+/** JSON escapes can spell the credential in the raw text without matching it: check the value. */
+function redactMessage(body: unknown, credential: string): unknown {
+  const message = togaiMessageOf(body);
+  if (message === undefined || !(body as { message: string }).message.includes(credential)) {
+    return body;
+  }
+  return {
+    ...(body as object),
+    message: withoutCredential((body as { message: string }).message, credential),
+  };
 }
 
 /** Connection refused/reset, DNS, TLS, timeouts: failures a later attempt may not meet. */

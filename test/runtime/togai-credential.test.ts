@@ -13,16 +13,21 @@ describe("bearerCredentialProblem", () => {
     ["a\nb", "it contains whitespace or a line break"],
     ["kéy", "it contains characters outside printable ASCII"],
     ['{"key":"abc"}', "it is a JSON object, not the bare key"],
+    ['"togai-secret-key-0123"', "it is a JSON string in quotes, not the bare key"],
+    ['["togai-secret-key-0123"]', "it is a JSON array, not the bare key"],
   ])("%j is refused: %s", (credential, problem) => {
     expect(bearerCredentialProblem(credential)).toBe(problem);
   });
 
-  test.each(["togai-secret-key-0123", "eyJhbGciOiJFUzI1NiJ9.e30.sig", "{not-json"])(
-    "%j is a possible bearer value",
-    (credential) => {
-      expect(bearerCredentialProblem(credential)).toBeUndefined();
-    },
-  );
+  test.each([
+    "togai-secret-key-0123",
+    "eyJhbGciOiJFUzI1NiJ9.e30.sig",
+    "{not-json",
+    '"unclosed',
+    "[x",
+  ])("%j is a possible bearer value", (credential) => {
+    expect(bearerCredentialProblem(credential)).toBeUndefined();
+  });
 });
 
 describe("authenticate", () => {
