@@ -2,10 +2,16 @@
  * What `cdktf-togai status` finds out about a token secret, and how it prints it. Every problem
  * found makes the command exit 4, so that a cron job or CI check can page on it.
  */
-import { DescribeSecretCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
+  ResourceNotFoundException,
+  type SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { readSecretString } from "../aws/secrets";
 import { unfinishedVersionIds } from "../aws/start-rotation";
-import { InvalidTokenSecretError } from "../togai/errors";
+import { InvalidTogaiTokenError, InvalidTokenSecretError } from "../togai/errors";
+import { decodeTogaiToken } from "../togai/togai-jwt";
 import { parseTokenSecretValue } from "../togai/token-secret";
 
 export interface StatusReport {
@@ -35,7 +41,15 @@ export async function readStatus(
   secretId: string,
   warnHours: number,
 ): Promise<StatusReport> {
-  const meta = await secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
+  let meta: DescribeSecretCommandOutput;
+  try {
+    meta = await secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    throw new Error(
+      `Secrets Manager has no secret ${secretId} in this account and region: give the token secret's ARN (the tokenSecretArn output of TogaiTokenRotation)`,
+    );
+  }
   const report: StatusReport = {
     secretArn: meta.ARN,
     rotationEnabled: Boolean(meta.RotationEnabled),
@@ -47,6 +61,13 @@ export async function readStatus(
     problems: [],
   };
   const id = report.secretArn ?? secretId;
+  if (!meta.RotationLambdaARN) {
+    // Most likely the API-key secret or another secret: its value is none of our business.
+    report.problems.push(
+      `${id} has no rotation function: is it the token secret? Give the tokenSecretArn output of TogaiTokenRotation`,
+    );
+    return report;
+  }
   if (!report.rotationEnabled) report.problems.push("rotation is not enabled");
   for (const versionId of report.unfinishedVersionIds) {
     report.problems.push(
@@ -55,7 +76,9 @@ export async function readStatus(
   }
   const stored = await readSecretString(secrets, { secretId });
   if (!stored) {
-    report.problems.push("no token has been minted yet");
+    report.problems.push(
+      "no token has been minted yet (or the value is binary, not the token JSON): put the key with put-api-key --token-secret-id, which also starts a rotation",
+    );
     return report;
   }
   let value: ReturnType<typeof parseTokenSecretValue>;
@@ -65,6 +88,26 @@ export async function readStatus(
     if (!(error instanceof InvalidTokenSecretError)) throw error;
     report.problems.push(error.message);
     return report;
+  }
+  try {
+    // The dates must be the token's own: a value that claims a future issuedAt or an expiry
+    // its token does not carry would hide a stuck rotation.
+    const claims = decodeTogaiToken(value.token);
+    if (claims.expiresAt.getTime() !== Date.parse(value.expiresAt)) {
+      report.problems.push(
+        `the token secret's expiresAt (${value.expiresAt}) is not the token's own expiry (${claims.expiresAt.toISOString()}); run a rotation to repair it`,
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof InvalidTogaiTokenError)) throw error;
+    report.problems.push(
+      `the token secret's "token" is not a Togai token (${error.message}); run a rotation to repair it`,
+    );
+  }
+  if (Date.parse(value.issuedAt) > Date.now() + 5 * 60_000) {
+    report.problems.push(
+      `the token secret's issuedAt (${value.issuedAt}) is in the future; run a rotation to repair it`,
+    );
   }
   const exactHoursLeft = (Date.parse(value.expiresAt) - Date.now()) / 3_600_000;
   const hoursLeft = Number(exactHoursLeft.toFixed(2));

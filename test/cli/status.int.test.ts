@@ -5,6 +5,7 @@
  */
 import { PassThrough } from "node:stream";
 import {
+  GetSecretValueCommand,
   PutSecretValueCommand,
   RotateSecretCommand,
   SecretsManagerClient,
@@ -117,4 +118,64 @@ test("the schedule's interval is read from rate() expressions only", () => {
   expect(scheduleIntervalHours("rate(1 day)")).toBe(24);
   expect(scheduleIntervalHours("cron(0 */6 * * ? *)")).toBeUndefined();
   expect(scheduleIntervalHours(undefined)).toBeUndefined();
+});
+
+test("the API-key secret given by mistake: exit 4 saying it has no rotation function, never its value", async () => {
+  const fx = await rotated();
+
+  const { code, out } = await status(["--secret-id", fx.apiKeyArn]);
+
+  expect(code).toBe(EXIT.unhealthy);
+  expect(out).toContain(
+    `WARNING: ${fx.apiKeyArn} has no rotation function: is it the token secret?`,
+  );
+  expect(out).not.toContain("run a rotation to repair it");
+  expect(out).not.toContain(KEY);
+});
+
+test("a secret that does not exist: exit 1 naming the id given", async () => {
+  const { code, out } = await status(["--secret-id", "billing/no-such-token-secret"]);
+
+  expect(code).toBe(EXIT.failure);
+  expect(out).toContain("Secrets Manager has no secret billing/no-such-token-secret");
+});
+
+test("contract JSON whose dates are not the token's own: exit 4 (a hand-made value cannot hide a stuck rotation)", async () => {
+  const fx = await rotated();
+  const current = JSON.parse(
+    (await secrets.send(new GetSecretValueCommand({ SecretId: fx.tokenArn }))).SecretString ?? "",
+  );
+  const inAYear = new Date(Date.now() + 365 * 86_400_000).toISOString();
+  await secrets.send(
+    new PutSecretValueCommand({
+      SecretId: fx.tokenArn,
+      SecretString: JSON.stringify({ ...current, expiresAt: inAYear, issuedAt: inAYear }),
+    }),
+  );
+
+  const { code, out } = await status(["--secret-id", fx.tokenArn]);
+
+  expect(code).toBe(EXIT.unhealthy);
+  expect(out).toContain("is not the token's own expiry");
+  expect(out).toContain("is in the future");
+  expect(out).not.toContain(current.token);
+});
+
+test("a token field that is not a Togai token: exit 4 naming the problem, never the value", async () => {
+  const fx = await rotated();
+  const value = {
+    token: "not-a-jwt-pasted-by-hand",
+    expiresAt: new Date(Date.now() + 20 * 3_600_000).toISOString(),
+    issuedAt: new Date().toISOString(),
+    apiBaseUrl: togai.baseUrl,
+  };
+  await secrets.send(
+    new PutSecretValueCommand({ SecretId: fx.tokenArn, SecretString: JSON.stringify(value) }),
+  );
+
+  const { code, out } = await status(["--secret-id", fx.tokenArn]);
+
+  expect(code).toBe(EXIT.unhealthy);
+  expect(out).toContain(`the token secret's "token" is not a Togai token`);
+  expect(out).not.toContain(value.token);
 });
