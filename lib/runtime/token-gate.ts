@@ -102,6 +102,8 @@ export class TokenGate {
    */
   onRejected(token: string, probe: number): number {
     if (this.passed === token) this.passed = undefined;
+    // A late 401 to an older token, after a newer one passed: no re-read needed, just retry.
+    else if (this.passed !== undefined && probe === 0) return 0;
     if (probe !== 0 && this.probe?.id === probe) return probe;
     if (this.probe) return 0;
     return this.startProbe();
