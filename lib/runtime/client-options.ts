@@ -26,7 +26,10 @@ export interface TogaiClientOptions {
   readonly tokens: TogaiTokenSource;
   /** Togai API base URL. @default the `apiBaseUrl` stored with the token */
   readonly baseUrl?: string;
-  /** Keep-alive connections to Togai. @default 8 */
+  /**
+   * Keep-alive connections to Togai, and requests on the wire at once: others queue in the
+   * client and look at the token again when their turn comes. @default 8
+   */
   readonly connections?: number;
   /** Batch requests in flight at once within one `ingestBatch` call. @default `connections` */
   readonly maxConcurrentRequests?: number;
@@ -53,7 +56,8 @@ export interface TogaiClientOptions {
   readonly timeoutMs?: number;
   /**
    * After Togai rejected the token twice, the shortest wait before the secret is re-read to look
-   * for a different token; doubles up to 30 s. Calls in between fail at once. @default 1000
+   * for a different token; doubles up to 30 s. Also the first back-off after a 429 to a token
+   * Togai has not accepted yet (doubles up to 5 min). Calls in between fail at once. @default 1000
    */
   readonly tokenRecheckMs?: number;
   /** Called after every HTTP request (metrics, logs). */

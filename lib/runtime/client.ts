@@ -8,7 +8,12 @@ import {
 } from "../togai/errors";
 import type { TogaiResponse } from "../togai/togai-api";
 import type { TogaiClientOptions } from "./client-options";
-import { type AcceptedEvent, type FailedEvent, TogaiIngestError } from "./errors";
+import {
+  type AcceptedEvent,
+  type FailedEvent,
+  TogaiIngestError,
+  TogaiTokenThrottledError,
+} from "./errors";
 import { type TogaiEvent, validateEvent } from "./event-validation";
 import { IngestSender } from "./ingest-sender";
 
@@ -82,8 +87,10 @@ function refuseDuplicateIds(events: ReadonlyArray<TogaiEvent>): void {
  * - Local schema checks first; batches of at most 500; bounded concurrency.
  * - Retries 429/5xx/network errors with jittered backoff, honouring `Retry-After` up to
  *   `maxRetryAfterMs`, within `maxRetryTimeMs` per request.
- * - A rejected token: one re-read of the secret and one retry; after that, fail fast with
- *   `TogaiTokenRejectedError` until the secret holds a different token.
+ * - A new token is sent by one request until Togai first answers; a rejected token: one re-read
+ *   of the secret and one retry; after that, fail fast with `TogaiTokenRejectedError` until the
+ *   secret holds a different token. A 429 to a new token backs the whole client off
+ *   (`TogaiTokenThrottledError`).
  * - After a fatal answer no new request of the call starts; {@link TogaiIngestError} lists the
  *   accepted and the failed events by index and id.
  */
@@ -115,6 +122,7 @@ export class TogaiClient {
    * typed reason) when Togai did not accept it.
    */
   async ingest(event: TogaiEvent, options: IngestOptions = {}): Promise<string> {
+    this.sender.assertOpen();
     validateEvent(event, 0);
     const sent = withId(event);
     try {
@@ -144,6 +152,7 @@ export class TogaiClient {
     events: ReadonlyArray<TogaiEvent>,
     options: IngestOptions = {},
   ): Promise<IngestBatchResult> {
+    this.sender.assertOpen();
     for (let index = 0; index < events.length; index++) validateEvent(events[index], index);
     refuseDuplicateIds(events);
     const prepared = events.map(withId);
@@ -199,7 +208,10 @@ export class TogaiClient {
     return { failed: [] };
   }
 
-  /** Closes the connection pool. */
+  /**
+   * Closes the connection pool, for good: calls in flight complete, later calls throw
+   * {@link TogaiClientClosedError} (a closed client never opens a new pool behind your back).
+   */
   async close(): Promise<void> {
     await this.sender.close();
   }
@@ -207,6 +219,7 @@ export class TogaiClient {
 
 /** Fatal: no other request of the call could succeed (token, whole request refused, abort). */
 function isFatal(error: unknown): boolean {
+  if (error instanceof TogaiTokenThrottledError) return true;
   if (error instanceof TogaiApiError)
     return error.status === 400 || error.status === 401 || error.status === 403;
   return !(error instanceof TogaiNetworkError);

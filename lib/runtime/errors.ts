@@ -2,7 +2,7 @@
  * Typed errors of the consumer runtime (Powertools style: one class per failure a caller
  * branches on). Messages name secrets by ARN and events by index and id, never a token.
  */
-import { TogaiAuthenticationError, TogaiRuntimeError } from "../togai/errors";
+import { TogaiAuthenticationError, TogaiRateLimitError, TogaiRuntimeError } from "../togai/errors";
 
 /** Reading the token secret took longer than `readTimeoutMs`; that read was abandoned. */
 export class TokenReadTimeoutError extends TogaiRuntimeError {}
@@ -13,6 +13,27 @@ export class TokenReadTimeoutError extends TogaiRuntimeError {}
  * that token again until the secret holds a different one.
  */
 export class TogaiTokenRejectedError extends TogaiAuthenticationError {}
+
+/**
+ * Togai answered 429 to the first request with a token it had not accepted yet. Togai throttles
+ * an IP after 5 rejected credentials in 30 minutes, so this may be a rejected token (of this
+ * process, or of another one behind the same IP); until the back-off ends, calls fail at once
+ * without a request. Retryable: send the events again later with the same ids.
+ */
+export class TogaiTokenThrottledError extends TogaiRateLimitError {
+  constructor(
+    message: string,
+    status: number,
+    path: string,
+    /** When the client sends a request with this token again (ISO 8601). */
+    readonly retryAt: string,
+  ) {
+    super(message, status, path);
+  }
+}
+
+/** A call on a {@link TogaiClient} after its `close()`: create a new client. */
+export class TogaiClientClosedError extends TogaiRuntimeError {}
 
 /** An event Togai accepted, by its index in the caller's input. */
 export interface AcceptedEvent {

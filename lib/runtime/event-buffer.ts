@@ -66,6 +66,7 @@ export class TogaiEventBuffer {
   private closed = false;
   private timer?: NodeJS.Timeout;
   private pumpScheduled = false;
+  private flushing?: Promise<FlushResult>;
   private roomWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private idleWaiters: Array<() => void> = [];
 
@@ -114,9 +115,7 @@ export class TogaiEventBuffer {
     const sent = withId(event);
     this.queue.push(sent);
     if (this.queue.length >= this.maxBatchSize) this.schedulePump();
-    else if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.onDelay(), this.maxDelayMs);
-    }
+    else if (this.timer === undefined) this.startTimer();
     return sent.id;
   }
 
@@ -131,8 +130,22 @@ export class TogaiEventBuffer {
     return new Promise((resolve, reject) => this.roomWaiters.push({ resolve, reject }));
   }
 
-  /** Sends every event held and resolves to what was accepted and failed since the last flush. */
-  async flush(): Promise<FlushResult> {
+  /**
+   * Sends every event held and resolves to what was accepted and failed since the last flush.
+   * Overlapping calls share one drain and resolve to the same result, which covers everything
+   * pending when each was called (a drain also sends what is added while it runs, and ends only
+   * when nothing is waiting or in flight).
+   */
+  flush(): Promise<FlushResult> {
+    if (!this.flushing) {
+      this.flushing = this.drain().finally(() => {
+        this.flushing = undefined;
+      });
+    }
+    return this.flushing;
+  }
+
+  private async drain(): Promise<FlushResult> {
     this.draining++;
     try {
       this.pump();
@@ -154,6 +167,16 @@ export class TogaiEventBuffer {
     const result = await this.flush();
     this.closed = true;
     return result;
+  }
+
+  /**
+   * Unref'd: a script that ends without `flush()` is not kept alive for `maxDelayMs` by this
+   * timer alone (its events are then not sent: flush before exit). Requests in flight, and a
+   * `flush()` being awaited, keep the process alive as usual.
+   */
+  private startTimer(): void {
+    this.timer = setTimeout(() => this.onDelay(), this.maxDelayMs);
+    this.timer.unref();
   }
 
   private onDelay(): void {
@@ -186,9 +209,7 @@ export class TogaiEventBuffer {
     if (this.queue.length === 0 && this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
-    } else if (this.queue.length > 0 && this.timer === undefined) {
-      this.timer = setTimeout(() => this.onDelay(), this.maxDelayMs);
-    }
+    } else if (this.queue.length > 0 && this.timer === undefined) this.startTimer();
   }
 
   private async send(batch: TogaiEvent[]): Promise<void> {

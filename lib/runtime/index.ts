@@ -22,8 +22,10 @@ export {
   type FailedEvent,
   TogaiBufferClosedError,
   TogaiBufferFullError,
+  TogaiClientClosedError,
   TogaiIngestError,
   TogaiTokenRejectedError,
+  TogaiTokenThrottledError,
   TokenReadTimeoutError,
 } from "./errors";
 export {

@@ -1,29 +1,32 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Pool } from "undici";
 import type { TokenSecretValue } from "../contract";
 import { isRetryable, TogaiRateLimitError } from "../togai/errors";
 import { parseRetryAfter } from "../togai/retry-after";
-import {
-  postToTogai,
-  type TogaiResponse,
-  type TogaiTransport,
-  togaiErrorFor,
-} from "../togai/togai-api";
+import { postToTogai, type TogaiResponse, togaiErrorFor } from "../togai/togai-api";
 import type { TogaiClientOptions } from "./client-options";
+import { TogaiClientClosedError } from "./errors";
+import { PoolTransport } from "./pool-transport";
+import { RequestSlots } from "./request-slots";
 import { TokenGate } from "./token-gate";
 
 const MAX_TOKEN_RECHECK_MS = 30_000;
+/** Longest back-off after a 429 to a token not accepted yet (Togai's IP block lasts 30 min). */
+const MAX_THROTTLE_MS = 300_000;
 
 /**
  * Sends one ingest request with the token: retries 429/5xx/network errors with jittered backoff or
- * the `Retry-After` Togai sent (up to a cap and a total retry time), and handles a rejected token
- * through a {@link TokenGate} (one re-read, one retry, then fail fast). The payload, ids included,
- * is the same on every attempt, so a retry after an answer that was lost is not billed twice.
+ * the `Retry-After` Togai sent (up to a cap and a total retry time), and handles a new or rejected
+ * token through a {@link TokenGate}. The payload, ids included, is the same on every attempt, so a
+ * retry after an answer that was lost is not billed twice. At most `connections` requests are on
+ * the wire; the others wait in {@link RequestSlots}, and look at the token again when their turn
+ * comes.
  */
 export class IngestSender {
   requests = 0;
   private readonly gate: TokenGate;
-  private pool?: { origin: string; pool: Pool };
+  private readonly slots: RequestSlots;
+  private readonly transport: PoolTransport;
+  private closed = false;
   /** Until when Togai asked (by `Retry-After`) not to be sent to; shared by every call. */
   private notBefore = 0;
 
@@ -32,59 +35,99 @@ export class IngestSender {
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
   ) {
+    const connections = options.connections ?? 8;
     this.gate = new TokenGate(
       options.tokens,
       now,
       options.tokenRecheckMs ?? 1_000,
       MAX_TOKEN_RECHECK_MS,
+      MAX_THROTTLE_MS,
     );
+    this.slots = new RequestSlots(connections);
+    this.transport = new PoolTransport(connections);
+  }
+
+  /** Throws {@link TogaiClientClosedError} after `close()`. */
+  assertOpen(): void {
+    if (this.closed) {
+      throw new TogaiClientClosedError(
+        "This TogaiClient was closed: create a new client to send more events",
+      );
+    }
   }
 
   /** Resolves to a 2xx answer (207 included); throws the typed error of any other outcome. */
   async send(path: string, payload: unknown, signal?: AbortSignal): Promise<TogaiResponse> {
+    this.assertOpen();
     const started = this.now();
+    const deadline = started + (this.options.maxRetryTimeMs ?? 30_000);
     let rejectedOnce = false;
-    let probing = false;
+    let probe = 0;
     try {
       for (let attempt = 1; ; attempt++) {
         signal?.throwIfAborted();
         await this.respectRetryAfter(path, signal);
         let secret: TokenSecretValue;
-        if (probing) secret = await this.options.tokens.getTokenSecret();
-        else ({ secret, probe: probing } = await this.gate.acquire());
-        const origin = this.options.baseUrl ?? secret.apiBaseUrl;
+        if (probe !== 0) secret = await this.options.tokens.getTokenSecret();
+        else ({ secret, probe } = await this.gate.acquire(signal, deadline));
+        await this.slots.acquire(signal);
+        if (probe === 0 && (!this.gate.sendable(secret.token) || this.now() < this.notBefore)) {
+          // While it waited for a connection, Togai refused the token or asked to wait: look again.
+          this.slots.release();
+          attempt--;
+          continue;
+        }
         let response: TogaiResponse | undefined;
         let failure: unknown;
+        let retryAs = -1;
         const t0 = performance.now();
         try {
-          response = await postToTogai(origin, path, secret.token, payload, {
-            transport: this.transportFor(origin),
-            signal,
-            timeoutMs: this.options.timeoutMs,
-          });
-        } catch (error) {
-          if (signal?.aborted) throw error;
-          failure = error;
-        }
-        this.requests++;
-        const status = response?.status ?? 0;
-        this.options.onRequest?.({ path, status, durationMs: performance.now() - t0, attempt });
-        if (status === 401 || status === 403) {
-          if (!rejectedOnce) {
-            rejectedOnce = true;
-            probing = (await this.gate.onRejected(probing)) === "retry";
-            attempt = 0;
-            continue;
+          try {
+            response = await postToTogai(
+              this.options.baseUrl ?? secret.apiBaseUrl,
+              path,
+              secret.token,
+              payload,
+              {
+                transport: this.transport.for(this.options.baseUrl ?? secret.apiBaseUrl),
+                signal,
+                timeoutMs: this.options.timeoutMs,
+              },
+            );
+          } catch (error) {
+            if (signal?.aborted) throw error;
+            failure = error;
           }
-          if (probing) this.gate.settle({ rejected: secret.token });
-          else this.gate.markRejected(secret.token);
-          probing = false;
-          throw this.gate.rejectedError(status, path);
+          this.requests++;
+          const status = response?.status ?? 0;
+          this.options.onRequest?.({ path, status, durationMs: performance.now() - t0, attempt });
+          // Before the connection is handed on: the next queued request must see this answer.
+          if (status === 401 || status === 403) {
+            if (rejectedOnce) {
+              this.gate.refused(probe, secret.token);
+              probe = 0;
+            } else retryAs = this.gate.onRejected(secret.token, probe);
+          } else if (probe !== 0 && status === 429) {
+            this.gate.throttle(probe, this.retryAfterMs(response));
+            probe = 0;
+            throw this.gate.throttledError(path);
+          } else if (probe !== 0) {
+            // Past authentication, or no answer at all (which says nothing about the token).
+            this.gate.pass(probe, secret.token);
+            probe = 0;
+          }
+        } finally {
+          this.slots.release();
         }
-        if (probing && status !== 0 && status !== 429 && status < 500) {
-          // Past authentication: the token is good, the waiting callers may use it.
-          this.gate.settle({ accepted: secret.token });
-          probing = false;
+        const status = response?.status ?? 0;
+        if (status === 401 || status === 403) {
+          if (retryAs < 0) throw this.gate.rejectedError(status, path);
+          rejectedOnce = true;
+          attempt = 0;
+          probe = retryAs;
+          if (probe !== 0) await this.gate.reread(probe);
+          else await this.gate.waitForProbe(signal, deadline);
+          continue;
         }
         if (response && response.status < 400) return response;
         const error =
@@ -96,16 +139,20 @@ export class IngestSender {
         await sleep(delay, undefined, { signal });
       }
     } finally {
-      if (probing) this.gate.settle({});
+      this.gate.release(probe);
     }
+  }
+
+  /** The `Retry-After` of a 429/503, in ms from now, when Togai sent one. */
+  private retryAfterMs(response: TogaiResponse | undefined): number | undefined {
+    return response && (response.status === 429 || response.status === 503)
+      ? parseRetryAfter(response.retryAfter, this.now())
+      : undefined;
   }
 
   /** `Retry-After` when Togai sent one with 429/503 (refused above the cap), else backoff. */
   private retryDelay(attempt: number, response: TogaiResponse | undefined, error: Error): number {
-    const hinted =
-      response && (response.status === 429 || response.status === 503)
-        ? parseRetryAfter(response.retryAfter, this.now())
-        : undefined;
+    const hinted = this.retryAfterMs(response);
     if (hinted !== undefined) {
       this.notBefore = Math.max(this.notBefore, this.now() + hinted);
       const cap = this.options.maxRetryAfterMs ?? 20_000;
@@ -141,37 +188,9 @@ export class IngestSender {
     await sleep(wait, undefined, { signal });
   }
 
+  /** Final: later sends throw {@link TogaiClientClosedError}; requests in flight complete. */
   async close(): Promise<void> {
-    await this.pool?.pool.close();
-    this.pool = undefined;
-  }
-
-  /** Requests over one keep-alive undici Pool per origin. */
-  private transportFor(origin: string): TogaiTransport {
-    if (this.pool?.origin !== origin) {
-      this.pool?.pool.close().catch(() => undefined);
-      this.pool = {
-        origin,
-        pool: new Pool(origin, { connections: this.options.connections ?? 8, pipelining: 1 }),
-      };
-    }
-    const pool = this.pool.pool;
-    return async (url, init) => {
-      const response = await pool.request({
-        path: url.pathname,
-        method: "POST",
-        headers: init.headers,
-        body: init.body,
-        signal: init.signal,
-        headersTimeout: init.timeoutMs,
-        bodyTimeout: init.timeoutMs,
-      });
-      const retryAfter = response.headers["retry-after"];
-      return {
-        status: response.statusCode,
-        text: await response.body.text(),
-        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-      };
-    };
+    this.closed = true;
+    await this.transport.close();
   }
 }

@@ -1,40 +1,56 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { TokenSecretValue } from "../contract";
+import { TogaiNetworkError } from "../togai/errors";
 import type { TogaiTokenSource } from "./client-options";
-import { TogaiTokenRejectedError } from "./errors";
+import { TogaiTokenRejectedError, TogaiTokenThrottledError } from "./errors";
 
 /**
- * Keeps a process from storming Togai with a token it rejects.
+ * Keeps a process from storming Togai with a token it rejects, without ever holding a caller
+ * longer than one request.
  *
- * - A token Togai has not accepted yet is tried by one request at a time (the probe); other
- *   requests wait for its answer instead of sending the same token in parallel.
- * - On a 401/403 the probe re-reads the secret and retries once.
- * - A token rejected twice is remembered: later calls fail at once with
+ * - A token Togai has not answered yet is sent by one request at a time (the probe); other
+ *   callers wait for that request's FIRST answer only, never for its retries, and stop waiting
+ *   when their signal aborts or their retry budget ends.
+ * - Any answer but 401/403/429 (2xx, 400, 5xx), and also no answer (network error, timeout, which
+ *   say nothing about the token), lets the token pass: every caller sends with it from then on.
+ * - 429 to the probe: Togai throttles an IP after a few rejected credentials, so the token is not
+ *   proven; the whole client backs off (`Retry-After`, else doubling from the recheck interval) and
+ *   calls in between fail at once with {@link TogaiTokenThrottledError}.
+ * - 401/403: the token no longer passes at once (requests queued for a connection look again
+ *   before they go out); one caller re-reads the secret and retries as the probe, the others wait
+ *   for its answer. A token rejected twice is remembered: calls fail at once with
  *   {@link TogaiTokenRejectedError} and re-read the secret at most once per recheck interval
  *   (doubling up to a bound) until it holds a different token.
- *
- * So a process sends at most two requests with a rejected token, however many callers it has.
  */
 export class TokenGate {
-  private proven?: string;
-  private probe?: { done: Promise<void>; end: () => void };
+  private passed?: string;
+  private probe?: { id: number; done: Promise<void>; end: () => void };
+  private probes = 0;
   private rejected?: { token: string; at: string; recheckAt: number; rechecks: number };
+  private throttled?: { until: number; failures: number };
 
   constructor(
     private readonly tokens: TogaiTokenSource,
     private readonly now: () => number,
     private readonly minRecheckMs: number,
     private readonly maxRecheckMs: number,
+    private readonly maxThrottleMs: number,
   ) {}
 
   /**
-   * The secret to send with. `probe` true: this caller tries a token not yet accepted and must
-   * end with `settle`. Waits while another caller probes; fails fast on a rejected token.
+   * The secret to send with. `probe` > 0: this caller sends a token not yet answered and must
+   * end the probe (`pass`, `throttle`, `refused` or `release` with that id). Waits while another
+   * caller probes (until `deadline`, epoch ms); fails fast on a rejected or throttled token.
    */
-  async acquire(): Promise<{ secret: TokenSecretValue; probe: boolean }> {
+  async acquire(
+    signal: AbortSignal | undefined,
+    deadline: number,
+  ): Promise<{ secret: TokenSecretValue; probe: number }> {
     for (;;) {
+      signal?.throwIfAborted();
       const secret = await this.tokens.getTokenSecret();
       if (this.probe) {
-        await this.probe.done;
+        await this.waitForProbe(signal, deadline);
         continue;
       }
       const rejected = this.rejected;
@@ -48,50 +64,100 @@ export class TokenGate {
         if (reread.token === rejected.token) throw this.rejectedError();
         continue;
       }
-      if (secret.token === this.proven) return { secret, probe: false };
-      this.startProbe();
-      return { secret, probe: true };
+      if (secret.token === this.passed) return { secret, probe: 0 };
+      if (this.throttled && this.now() < this.throttled.until) throw this.throttledError();
+      return { secret, probe: this.startProbe() };
     }
   }
 
   /**
-   * Togai answered 401/403. A probe (or a caller that becomes one) re-reads the secret and
-   * retries once: `"retry"`. With another probe running, waits for it: `"waited"`.
+   * Whether a request holding `token` may go out now. Checked, without waiting, just before a
+   * request that waited for a connection is sent: false once Togai refused the token meanwhile.
    */
-  async onRejected(isProbe: boolean): Promise<"retry" | "waited"> {
-    if (!isProbe) {
-      if (this.probe) {
-        await this.probe.done;
-        return "waited";
-      }
-      this.startProbe();
-    }
+  sendable(token: string): boolean {
+    return token === this.passed;
+  }
+
+  /** Togai answered the probe with something other than 401/403/429, or not at all. */
+  pass(probe: number, token: string): void {
+    if (this.probe?.id !== probe) return;
+    this.passed = token;
+    this.throttled = undefined;
+    this.endProbe();
+  }
+
+  /** Togai answered the probe 429: back off for the whole client (`retryAfterMs` when sent). */
+  throttle(probe: number, retryAfterMs: number | undefined): void {
+    if (this.probe?.id !== probe) return;
+    const failures = (this.throttled?.failures ?? 0) + 1;
+    const backoff = Math.min(this.maxThrottleMs, this.minRecheckMs * 2 ** (failures - 1));
+    this.throttled = { until: this.now() + (retryAfterMs ?? backoff), failures };
+    this.endProbe();
+  }
+
+  /**
+   * A first 401/403 for a call. Synchronous, so that requests still queued see it before they go
+   * out. Returns the probe id when this caller re-reads the secret and retries (as the probe),
+   * or 0 when another caller already does and this one waits for it (`waitForProbe`).
+   */
+  onRejected(token: string, probe: number): number {
+    if (this.passed === token) this.passed = undefined;
+    // A late 401 to an older token, after a newer one passed: no re-read needed, just retry.
+    else if (this.passed !== undefined && probe === 0) return 0;
+    if (probe !== 0 && this.probe?.id === probe) return probe;
+    if (this.probe) return 0;
+    return this.startProbe();
+  }
+
+  /** The probe re-reads the secret; a failed read ends the probe. */
+  async reread(probe: number): Promise<void> {
     try {
       await this.tokens.forceRefresh();
     } catch (error) {
-      this.settle({});
+      this.release(probe);
       throw error;
     }
-    return "retry";
   }
 
-  /** Ends the probe: `accepted` is a token Togai took, `rejected` one it refused twice. */
-  settle(outcome: { accepted?: string; rejected?: string }): void {
-    if (outcome.accepted !== undefined) this.proven = outcome.accepted;
-    if (outcome.rejected !== undefined) this.markRejected(outcome.rejected);
-    const probe = this.probe;
-    this.probe = undefined;
-    probe?.end();
-  }
-
-  /** Remembers a token Togai refused twice (also by a caller that was not probing). */
-  markRejected(token: string): void {
+  /** Togai refused `token` twice (by the probe, or by a caller that was not probing). */
+  refused(probe: number, token: string): void {
+    if (this.passed === token) this.passed = undefined;
     this.rejected = {
       token,
       at: new Date(this.now()).toISOString(),
       recheckAt: this.now() + this.minRecheckMs,
       rechecks: 0,
     };
+    this.release(probe);
+  }
+
+  /** Ends the probe without a verdict (aborted, or it failed before an answer). */
+  release(probe: number): void {
+    if (probe !== 0 && this.probe?.id === probe) this.endProbe();
+  }
+
+  /**
+   * Waits for the running probe's first answer; rejects when `signal` aborts or at `deadline`
+   * (the caller's retry budget), whichever comes first.
+   */
+  async waitForProbe(signal: AbortSignal | undefined, deadline: number): Promise<void> {
+    const probe = this.probe;
+    if (!probe) return;
+    const left = deadline - this.now();
+    if (left <= 0) throw this.waitError();
+    const stop = new AbortController();
+    const timer = sleep(left, undefined, {
+      signal: signal ? AbortSignal.any([signal, stop.signal]) : stop.signal,
+    }).then(() => {
+      throw this.waitError();
+    });
+    try {
+      await Promise.race([probe.done, timer]);
+    } finally {
+      stop.abort();
+      timer.catch(() => undefined);
+    }
+    signal?.throwIfAborted();
   }
 
   /** The error for a token Togai rejected twice. */
@@ -104,11 +170,36 @@ export class TokenGate {
     );
   }
 
-  private startProbe(): void {
+  /** The error while the client backs off after a 429 to a token Togai had not accepted yet. */
+  throttledError(path = "/ingest"): TogaiTokenThrottledError {
+    const until = new Date(this.throttled?.until ?? this.now()).toISOString();
+    return new TogaiTokenThrottledError(
+      `Togai answered HTTP 429 to the first request with the current token, so it is not known to be accepted; no request is sent with it before ${until}. Togai throttles an IP for 30 minutes after 5 rejected credentials: check that the rotation function succeeds (\`cdktf-togai status\`), that the token's apiBaseUrl is the Togai environment this client sends to, and that no other process behind the same IP sends a rejected token or key`,
+      429,
+      path,
+      until,
+    );
+  }
+
+  private waitError(): TogaiNetworkError {
+    return new TogaiNetworkError(
+      "Not sent: Togai had not answered the first request with a new token within this call's maxRetryTimeMs",
+    );
+  }
+
+  private startProbe(): number {
+    const id = ++this.probes;
     let end = () => {};
     const done = new Promise<void>((resolve) => {
       end = resolve;
     });
-    this.probe = { done, end };
+    this.probe = { id, done, end };
+    return id;
+  }
+
+  private endProbe(): void {
+    const probe = this.probe;
+    this.probe = undefined;
+    probe?.end();
   }
 }

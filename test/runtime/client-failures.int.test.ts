@@ -10,6 +10,18 @@ import { clientFor, event, failureOf, useServers } from "./client-harness";
 
 const h = useServers();
 
+/**
+ * A client whose token Togai has accepted (a 429 to a new token is a throttle, see
+ * client-gate.int.test.ts, not a rate limit to wait for), with the record of later requests.
+ */
+async function acceptedClient(options: Parameters<typeof clientFor>[1] = {}) {
+  const rec = recorder();
+  const { client } = await clientFor(h, { ...options, onRequest: rec.onRequest });
+  await client.ingest(event(1000));
+  rec.requests.length = 0;
+  return { client, rec };
+}
+
 function recorder() {
   const requests: Array<TogaiRequestInfo & { at: number }> = [];
   return {
@@ -70,8 +82,7 @@ test("an abort during a batch call stops it and lists what was accepted", async 
 });
 
 test("429 with Retry-After: 1 waits a second; an HTTP date is honoured too", async () => {
-  const rec = recorder();
-  const { client } = await clientFor(h, { onRequest: rec.onRequest });
+  const { client, rec } = await acceptedClient();
   h.togai.inject({ path: "/ingest", kind: "status", status: 429, retryAfter: "1" });
   h.togai.inject({
     path: "/ingest",
@@ -90,8 +101,7 @@ test("429 with Retry-After: 1 waits a second; an HTTP date is honoured too", asy
 });
 
 test("a Retry-After above maxRetryAfterMs is not waited for: the typed error says so", async () => {
-  const rec = recorder();
-  const { client } = await clientFor(h, { onRequest: rec.onRequest, maxRetryAfterMs: 5_000 });
+  const { client, rec } = await acceptedClient({ maxRetryAfterMs: 5_000 });
   h.togai.inject({ path: "/ingest", kind: "status", status: 429, retryAfter: "30" });
 
   const error = await failureOf(client.ingest(event(1)));
@@ -124,8 +134,7 @@ test("5xx every time: retries stop at maxRetryTimeMs, not later", async () => {
 
 // Invariant: while a Retry-After Togai sent has not passed, the client sends nothing more.
 test("Retry-After: 30 holds for later calls too: they fail at once without a request", async () => {
-  const rec = recorder();
-  const { client } = await clientFor(h, { onRequest: rec.onRequest, maxRetryAfterMs: 5_000 });
+  const { client, rec } = await acceptedClient({ maxRetryAfterMs: 5_000 });
   h.togai.inject({ path: "/ingest", kind: "status", status: 429, retryAfter: "30", times: 100 });
 
   const errors: Error[] = [];

@@ -92,8 +92,9 @@ test("one event goes to /ingest with the token", async () => {
   await client.close();
 });
 
-test("429 then success: retried with backoff", async () => {
+test("429 to a token Togai already accepted, then success: retried with backoff", async () => {
   const { client } = await setup();
+  await client.ingest(event(0)); // the token is accepted (a 429 to a new one backs off instead)
   togai.inject({ path: "/ingestBatch", kind: "status", status: 429, times: 2 });
   const before = togai.calls.ingestBatch;
 

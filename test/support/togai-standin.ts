@@ -102,6 +102,7 @@ export class TogaiStandIn {
   /** The Authorization credentials seen per path, by kind. */
   readonly credentialKinds: Array<{ path: string; kind: "token" | "secret-key" | "other" }> = [];
   private readonly faults: TogaiFault[] = [];
+  private readonly revoked = new Set<string>();
   private readonly server: Server;
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
@@ -139,6 +140,11 @@ export class TogaiStandIn {
     this.faults.push({ ...fault, times: fault.times ?? 1 });
   }
 
+  /** From now on answers 401 to `token`, as Togai does for a token of a deactivated key. */
+  revoke(token: string): void {
+    this.revoked.add(token);
+  }
+
   /** Drops every fault not yet played. */
   clearFaults(): void {
     this.faults.length = 0;
@@ -174,6 +180,7 @@ export class TogaiStandIn {
   }
 
   private isOwnValidToken(credential: string): boolean {
+    if (this.revoked.has(credential)) return false;
     const parts = credential.split(".");
     if (parts.length !== 3) return false;
     const ok = verify(

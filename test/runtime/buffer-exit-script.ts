@@ -1,0 +1,32 @@
+/**
+ * A plain Node script using the buffer, run as a child process by event-buffer-exit.int.test.ts:
+ * `no-flush` adds one event and ends; `flush` adds one and awaits flush(). Prints the event's id.
+ */
+import { TogaiClient } from "../../lib/runtime/client";
+import { TogaiEventBuffer } from "../../lib/runtime/event-buffer";
+
+const [mode, id] = process.argv.slice(2);
+const tokenSecret = {
+  token: process.env.STANDIN_TOKEN as string,
+  issuedAt: new Date().toISOString(),
+  expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+  apiBaseUrl: process.env.STANDIN_URL as string,
+};
+const client = new TogaiClient({
+  tokens: { getTokenSecret: async () => tokenSecret, forceRefresh: async () => tokenSecret.token },
+});
+const buffer = new TogaiEventBuffer({ client, maxDelayMs: 600_000 });
+buffer.add({
+  id,
+  schemaName: "api_calls",
+  timestamp: "2026-11-28T08:00:00Z",
+  accountId: "acct-1",
+  attributes: [{ name: "calls", value: "1" }],
+  dimensions: {},
+});
+if (mode === "flush") {
+  buffer.flush().then(async (result) => {
+    process.stdout.write(JSON.stringify(result));
+    await client.close();
+  });
+}
