@@ -140,20 +140,20 @@ function supersededError(
 
 /**
  * Rule 7, for an aging token: this version's value can never pass testSecret again and cannot be
- * replaced (AWS refuses new data for the same ClientRequestToken). AWSPENDING comes off it (rule
- * 13 for this version) and a fresh rotation starts at once, so a fresh token is minted in this
- * scheduled window rather than one interval later. This invocation still fails: this version's
- * rotation did not succeed, and its re-attempts fail by rule 3 or 4 without touching AWSCURRENT.
- * When the fresh start itself fails (throttling, a role without RotateSecret), the next scheduled
- * rotation starts clean, as no AWSPENDING is left behind.
+ * replaced (AWS refuses new data for the same ClientRequestToken). A fresh rotation starts at
+ * once: startRotationNow takes AWSPENDING off this version (rule 13 for it) and calls
+ * RotateSecret, so a fresh token is minted in this scheduled window rather than one interval
+ * later. This invocation still fails: this version's rotation did not succeed, and its
+ * re-attempts fail by rule 4 without touching AWSCURRENT. When the start fails before AWSPENDING
+ * came off, Secrets Manager's next re-attempt of this version tries again; after, the next
+ * scheduled rotation starts clean. Either way nothing is left stuck.
  */
 async function healAgedVersion(
   token: string,
   problem: string,
   cx: CreateSecretContext,
 ): Promise<never> {
-  await cx.store.removeStage(STAGE.pending, token);
-  const given = `The pending value of version ${token} is no longer usable (${problem}): AWSPENDING was removed from it`;
+  const given = `The pending value of version ${token} is no longer usable (${problem})`;
   let fresh: string | undefined;
   try {
     fresh = (await startRotationNow(cx.secrets, cx.config.tokenSecretArn)).versionId;
@@ -163,11 +163,11 @@ async function healAgedVersion(
       reason: (error as Error).message,
     });
     throw new RotationError(
-      `${given}; starting a fresh rotation at once failed (${(error as Error).message}), so the next scheduled rotation mints a fresh token; AWSCURRENT keeps the previous token`,
+      `${given}; starting a fresh rotation at once failed (${(error as Error).message}): Secrets Manager's next re-attempt or scheduled rotation tries again; AWSCURRENT keeps the previous token`,
     );
   }
   cx.log.info("aged pending version given up; fresh rotation started", { freshVersionId: fresh });
   throw new RotationError(
-    `${given} and a fresh rotation was started as version ${fresh}, which mints a new token now; AWSCURRENT keeps the previous token until it finishes`,
+    `${given}: AWSPENDING was removed from it and a fresh rotation was started as version ${fresh}, which mints a new token now; AWSCURRENT keeps the previous token until it finishes`,
   );
 }

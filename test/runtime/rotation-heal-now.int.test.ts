@@ -161,7 +161,8 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
   });
 });
 
-test("when the fresh start itself fails, nothing is left pending and the next scheduled rotation mints", async () => {
+// Invariant: a failed fresh start leaves nothing stuck: the re-attempt heals again.
+test("when the fresh start itself fails, the version keeps AWSPENDING and its next re-attempt heals again", async () => {
   const fx = await setUp("source");
   expect((await rotate(fx)).error).toBeUndefined();
   const clock = FakeTimers.install({ toFake: ["Date"], now: Date.now(), shouldAdvanceTime: true });
@@ -170,17 +171,22 @@ test("when the fresh start itself fails, nothing is left pending and the next sc
     const created = await rotate(fx, ["createSecret"]);
     expect(created.error).toBeUndefined();
     clock.setSystemTime(clock.now + 6 * HOUR);
-    // Calls of the re-attempt: DescribeSecret, GetSecretValue, removing AWSPENDING, then
-    // DescribeSecret and RotateSecret of the fresh start, which Secrets Manager refuses (500).
-    proxy.arm({ kind: "internal-error", fromCall: 3 });
+    // Calls of the re-attempt: DescribeSecret, GetSecretValue, then the fresh start's
+    // DescribeSecret, which Secrets Manager answers with HTTP 500 every time.
+    proxy.arm({ kind: "internal-error", fromCall: 2 });
     await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(
-      /: AWSPENDING was removed from it; starting a fresh rotation at once failed \(Secrets Manager DescribeSecret .+\), so the next scheduled rotation mints a fresh token; AWSCURRENT keeps the previous token$/,
+      /\); starting a fresh rotation at once failed \(Secrets Manager DescribeSecret failed: InternalServiceError .+\): Secrets Manager's next re-attempt or scheduled rotation tries again; AWSCURRENT keeps the previous token$/,
     );
     proxy.arm(undefined);
-    expect(await unfinished(fx.tokenArn)).toEqual([]);
-    const next = await rotate(fx);
-    expect(next.error).toBeUndefined();
-    expect((await current(fx.tokenArn)).versionId).toBe(next.versionId);
+    expect(await unfinished(fx.tokenArn)).toEqual([created.versionId]);
+
+    clock.setSystemTime(clock.now + 5 * 60_000);
+    const again = await rotate(fx);
+    expect(again).toMatchObject({ versionId: created.versionId, failedStep: "createSecret" });
+    const [fresh] = await unfinished(fx.tokenArn);
+    expect(again.error?.message).toContain(`a fresh rotation was started as version ${fresh}`);
+    expect(await rotate(fx)).toEqual({ versionId: fresh });
+    expect((await current(fx.tokenArn)).versionId).toBe(fresh);
   } finally {
     clock.uninstall();
   }
