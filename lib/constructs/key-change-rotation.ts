@@ -1,18 +1,14 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
-import { keyChangeRotationPolicy } from "./policies";
 import { partialArnOf } from "./secret-name";
 
 export interface KeyChangeRotationProps {
   readonly apiKeySecretArn: string;
   readonly apiKeySecretName: string;
-  readonly tokenSecretArn: string;
   readonly functionArn: string;
   readonly functionName: string;
-  readonly roleName: string;
   readonly tags?: { [key: string]: string };
 }
 
@@ -20,7 +16,7 @@ export interface KeyChangeRotationProps {
  * Rotates the token secret as soon as the API-key secret gets a new value: an EventBridge rule
  * on the CloudTrail events of PutSecretValue and UpdateSecret for that secret invokes the rotation
  * function, which starts a rotation (so a new key takes effect at once, and the first key put
- * mints the first token). CloudTrail must record management events (a trail) for EventBridge to
+ * mints the first token); the function's role may always start a rotation of its token secret. CloudTrail must record management events (a trail) for EventBridge to
  * receive them.
  */
 export class KeyChangeRotation extends Construct {
@@ -54,12 +50,6 @@ export class KeyChangeRotation extends Construct {
       action: "lambda:InvokeFunction",
       principal: "events.amazonaws.com",
       sourceArn: this.rule.arn,
-    });
-    // RotateSecret also needs the caller to be allowed to invoke the rotation function.
-    new IamRolePolicy(this, "StartRotation", {
-      name: "togai-token-rotate-on-key-change",
-      role: props.roleName,
-      policy: JSON.stringify(keyChangeRotationPolicy(props.tokenSecretArn, props.functionArn)),
     });
   }
 }

@@ -85,6 +85,8 @@ export function tokenReadPolicy(
 
 export interface RotationPolicyInput {
   readonly tokenSecretArn: string;
+  /** The rotation function's own ARN (RotateSecret requires the caller to be allowed to invoke it). */
+  readonly functionArn: string;
   readonly apiKeySecretArn: string;
   readonly logGroupArn: string;
   readonly region: string;
@@ -100,6 +102,21 @@ export function rotationPolicy(input: RotationPolicyInput): PolicyDocument {
       Effect: "Allow",
       Action: TOKEN_ROTATE_ACTIONS,
       Resource: input.tokenSecretArn,
+    },
+    // The function starts a fresh rotation itself: at once when a re-attempted version's token
+    // has aged (so healing costs no interval), and after a key change. RotateSecret requires
+    // the caller to be allowed to invoke the rotation function; only its own ARN is named.
+    {
+      Sid: "StartTogaiTokenRotation",
+      Effect: "Allow",
+      Action: "secretsmanager:RotateSecret",
+      Resource: input.tokenSecretArn,
+    },
+    {
+      Sid: "InvokeOwnFunctionForRotateSecret",
+      Effect: "Allow",
+      Action: "lambda:InvokeFunction",
+      Resource: input.functionArn,
     },
     {
       Sid: "ReadTogaiApiKey",
@@ -197,34 +214,6 @@ export function apiKeySecretPolicy(input: {
     });
   }
   return { Version: "2012-10-17", Statement: statements };
-}
-
-/** What the rotation function needs to start a rotation itself (after the key changed). */
-export function keyChangeRotationPolicy(
-  tokenSecretArn: string,
-  functionArn: string,
-): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "StartTokenRotation",
-        Effect: "Allow",
-        Action: [
-          "secretsmanager:RotateSecret",
-          "secretsmanager:DescribeSecret",
-          "secretsmanager:UpdateSecretVersionStage",
-        ],
-        Resource: tokenSecretArn,
-      },
-      {
-        Sid: "InvokeOwnRotationFunction",
-        Effect: "Allow",
-        Action: "lambda:InvokeFunction",
-        Resource: functionArn,
-      },
-    ],
-  };
 }
 
 /** Read access to token secret replicas, and decrypt through Secrets Manager in each region. */

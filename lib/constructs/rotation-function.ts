@@ -4,7 +4,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { AssetType, TerraformAsset } from "cdktf";
+import { AssetType, Fn, TerraformAsset, TerraformLocal } from "cdktf";
 import type { Construct } from "constructs";
 import { DEFAULT_MIN_TOKEN_LIFE_HOURS, ROTATION_ENV, TOGAI_PRODUCTION_BASE_URL } from "../contract";
 import { lambdaTrustPolicy, rotationPolicy } from "./policies";
@@ -56,12 +56,31 @@ export function createRotationFunction(
     assumeRolePolicy: JSON.stringify(lambdaTrustPolicy()),
     tags,
   });
+  // The function's own ARN, for the RotateSecret grant. Referencing the function would be a
+  // cycle (the function waits for this policy), so it is built from its name and the token
+  // secret's partition, region and account, which the function shares (a rotation function
+  // runs in its secret's account and region). A local keeps the expression out of the JSON.
+  const secretArnParts = Fn.split(":", input.tokenSecretArn);
+  const functionArn = new TerraformLocal(
+    scope,
+    "RotationFunctionArn",
+    Fn.join(":", [
+      "arn",
+      Fn.element(secretArnParts, 1),
+      "lambda",
+      Fn.element(secretArnParts, 3),
+      Fn.element(secretArnParts, 4),
+      "function",
+      input.functionName,
+    ]),
+  ).asString;
   const rolePolicy = new IamRolePolicy(scope, "RolePolicy", {
     name: "togai-token-rotation",
     role: role.name,
     policy: JSON.stringify(
       rotationPolicy({
         tokenSecretArn: input.tokenSecretArn,
+        functionArn,
         apiKeySecretArn: input.apiKeySecretArn,
         logGroupArn: logGroup.arn,
         region: input.region,

@@ -193,10 +193,8 @@ export class TogaiTokenRotation extends Construct {
         apiKeySecretArn,
         apiKeySecretName:
           props.apiKey?.secretName ?? secretNameOf(this, "ApiKeySecretName", apiKeySecretArn),
-        tokenSecretArn: this.tokenSecretArn,
         functionArn: this.rotationFunction.arn,
         functionName: this.functionName,
-        roleName: this.role.name,
         tags,
       });
     }

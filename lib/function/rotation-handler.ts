@@ -7,7 +7,8 @@
  *  1 an unknown step fails; 2 rotation must be enabled; 3 the version must exist; 4 a version
  *  holding AWSCURRENT is done, one without AWSPENDING fails; 5 one function serves one secret;
  *  6 createSecret reads what the value needs (the key); 7 an existing pending value is kept only
- *  while usable; 8 otherwise mint and store it as AWSPENDING; 9 setSecret pushes nothing but
+ *  while usable (an aged one is given up and a fresh rotation started at once: create-secret.ts);
+ *  8 otherwise mint and store it as AWSPENDING, unless a newer rotation superseded this one; 9 setSecret pushes nothing but
  *  checks its preconditions; 10 testSecret proves the pending value, without side effects;
  *  11-12 finishSecret moves AWSCURRENT; 13 no AWSPENDING is left off AWSCURRENT.
  */
@@ -18,7 +19,8 @@ import { unfinishedVersionIds } from "../aws/start-rotation";
 import { STAGE, TOKEN_METRIC, type TokenSecretValue } from "../contract";
 import { InvalidTogaiTokenError, RotationError } from "../togai/errors";
 import { decodeTogaiToken } from "../togai/togai-jwt";
-import { parseTokenSecretValue, tokenSecretValueFor } from "../togai/token-secret";
+import { parseTokenSecretValue } from "../togai/token-secret";
+import { createSecret } from "./create-secret";
 import { rotateAfterKeyChange } from "./key-change";
 import { JsonLogger } from "./logger";
 import {
@@ -29,7 +31,7 @@ import {
   rotationConfigFromEnv,
 } from "./rotation-config";
 import { callAuthenticate } from "./togai-call";
-import { apiKeyFrom, hoursUntil, pendingValueProblem } from "./token-checks";
+import { apiKeyFrom, hoursUntil } from "./token-checks";
 import { TokenSecretStore } from "./token-secret-store";
 
 export type { KeyChangeEvent, RotationConfig, RotationContext, RotationEvent };
@@ -89,11 +91,13 @@ export class TogaiTokenRotator {
       if (!rotationEnabled) {
         throw new RotationError(`Rotation is not enabled on secret ${this.config.tokenSecretArn}`);
       }
-      // Rule 3: the version must exist.
+      // Rule 3: the version must exist (AWS stops listing a version that lost its last label,
+      // as a superseded or given-up rotation's version does: say which rotation runs instead).
       const stages = versions[token];
       if (!stages) {
+        const [newer] = unfinishedVersionIds(versions);
         throw new RotationError(
-          `Version ${token} is not a version of secret ${this.config.tokenSecretArn}`,
+          `Version ${token} is not a version of secret ${this.config.tokenSecretArn}${newer ? ` (the rotation of version ${newer} is running); AWSCURRENT is unchanged` : ""}`,
         );
       }
       // Rule 4: AWSCURRENT already there means done; otherwise it must be AWSPENDING.
@@ -132,67 +136,15 @@ export class TogaiTokenRotator {
     }
   }
 
-  private async createSecret(token: string, deadline: number, log: JsonLogger): Promise<void> {
-    const { tokenSecretArn, minTokenLifeHours } = this.config;
-    const existing = await this.store.readVersion(token, STAGE.pending);
-    if (existing !== undefined) {
-      const problem = pendingValueProblem(existing, tokenSecretArn, minTokenLifeHours);
-      // Rule 7: a usable pending value is kept, so re-running the step changes nothing.
-      if (!problem) {
-        log.info("pending version already holds a usable token: nothing to create");
-        return;
-      }
-      // Rule 7, for an aging token: this version's value can never pass testSecret again and
-      // cannot be replaced (AWS refuses new data for the same ClientRequestToken). Taking
-      // AWSPENDING off it ends this rotation, so the next RotateSecret (the schedule, or
-      // `cdktf-togai rotate`) starts a clean version (rule 13); AWSCURRENT is not touched.
-      await this.store.removeStage(STAGE.pending, token);
-      throw new RotationError(
-        `The pending value of version ${token} is no longer usable (${problem}): AWSPENDING was removed from it, so the next scheduled rotation mints a fresh token; AWSCURRENT keeps the previous token`,
-      );
-    }
-    // Rule 6: what the new value needs, a key that can be sent as a bearer credential.
-    const key = apiKeyFrom(
-      await this.store.readCurrent(this.config.apiKeySecretArn),
-      this.config.apiKeySecretArn,
-    );
-    // Rule 8: mint.
-    const minted = await this.authenticate(key, "mint", deadline, log);
-    let value: TokenSecretValue;
-    try {
-      value = tokenSecretValueFor(minted, this.config.apiBaseUrl);
-    } catch (error) {
-      throw new RotationError(
-        `Togai /authenticate returned something that is not a Togai token (${(error as Error).message}); AWSCURRENT keeps the previous token`,
-      );
-    }
-    // Rule 8 with rule 10's bar: a token too short-lived to pass testSecret is never stored, so
-    // it cannot pin this version to a value that fails forever.
-    const hoursLeft = hoursUntil(value.expiresAt);
-    if (hoursLeft <= 0) {
-      throw new RotationError(
-        `Togai /authenticate returned a token that expired at ${value.expiresAt}; AWSCURRENT keeps the previous token`,
-      );
-    }
-    if (hoursLeft < minTokenLifeHours) {
-      throw new RotationError(
-        `Togai /authenticate returned a token with ${hoursLeft.toFixed(2)} h of life left, below the minimum of ${minTokenLifeHours} h; nothing was stored, AWSCURRENT keeps the previous token`,
-      );
-    }
-    const stages = await this.store.put(token, JSON.stringify(value), STAGE.pending);
-    log.info("token minted and stored as AWSPENDING", {
-      expiresAt: value.expiresAt,
-      issuedAt: value.issuedAt,
+  private createSecret(token: string, deadline: number, log: JsonLogger): Promise<void> {
+    return createSecret(token, {
+      config: this.config,
+      store: this.store,
+      secrets: this.deps.secrets,
+      log,
+      mint: (key) => this.authenticate(key, "mint", deadline, log),
+      published: (value) => this.publishHoursLeft(value),
     });
-    if (stages.includes(STAGE.current)) {
-      // The secret's first value: Secrets Manager made it AWSCURRENT by itself (PutSecretValue
-      // API reference). The later steps return at rule 4; rule 13's end state is reached here.
-      await this.store.removeStage(STAGE.pending, token);
-      log.info(
-        "first token of this secret: Secrets Manager made it AWSCURRENT; AWSPENDING removed",
-      );
-      this.publishHoursLeft(value);
-    }
   }
 
   /** Rule 9: nothing to push (Togai minted the token itself); the preconditions must hold. */

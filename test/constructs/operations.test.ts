@@ -102,20 +102,11 @@ describe("rotate on key change", () => {
         ["events.amazonaws.com", expect.stringMatching(/aws_cloudwatch_event_rule\..+\.arn/)],
       ]),
     );
-    const start = resourcesOf(json, "aws_iam_role_policy").find(
-      (p) => p.name === "togai-token-rotate-on-key-change",
-    );
-    const statements = JSON.parse(start?.policy).Statement;
-    expect(statements[0].Action).toEqual([
-      "secretsmanager:RotateSecret",
-      "secretsmanager:DescribeSecret",
-      "secretsmanager:UpdateSecretVersionStage",
+    // Starting a rotation is a grant the role always has (self-healing uses it too): the
+    // key-change trigger adds no policy of its own.
+    expect(resourcesOf(json, "aws_iam_role_policy").map((p) => p.name)).toEqual([
+      "togai-token-rotation",
     ]);
-    expect(statements[0].Resource).toMatch(/aws_secretsmanager_secret\..+\.arn/);
-    expect(statements[1]).toMatchObject({
-      Action: "lambda:InvokeFunction",
-      Resource: expect.stringMatching(/aws_lambda_function\./),
-    });
   });
 });
 

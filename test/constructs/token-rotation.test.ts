@@ -113,6 +113,26 @@ describe("TogaiTokenRotation defaults", () => {
       Resource: KEY_ARN,
     });
     expect(bySid.WriteOwnLogs.Resource).toMatch(/aws_cloudwatch_log_group\..+\.arn\}:\*$/);
+    // Starting a fresh rotation (self-healing, key change): RotateSecret on the token secret only,
+    // and invoking the function itself only, whose ARN is built without referencing it (a cycle).
+    expect(bySid.StartTogaiTokenRotation).toEqual({
+      Sid: "StartTogaiTokenRotation",
+      Effect: "Allow",
+      Action: "secretsmanager:RotateSecret",
+      Resource: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}$/),
+    });
+    expect(bySid.InvokeOwnFunctionForRotateSecret).toEqual({
+      Sid: "InvokeOwnFunctionForRotateSecret",
+      Effect: "Allow",
+      Action: "lambda:InvokeFunction",
+      Resource: expect.stringMatching(/^\$\{local\.[^}]+\}$/),
+    });
+    const fnArn = Object.values(json.locals as Record<string, string>).find((v) =>
+      v.includes('"lambda"'),
+    );
+    expect(fnArn).toMatch(
+      /^\$\{join\(":", \["arn", element\(split\(":", aws_secretsmanager_secret\..+\.arn\), 1\), "lambda", element\(.+, 3\), element\(.+, 4\), "function", "togai-token-rotation-.+"\]\)\}$/,
+    );
     expect(JSON.stringify(policy)).not.toMatch(/"Resource":"\*"|kms:/);
   });
 

@@ -11,7 +11,6 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
-import FakeTimers from "@sinonjs/fake-timers";
 import { startRotationNow } from "../../lib/aws/start-rotation";
 import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rotation-handler";
 import { leakedSecrets, OutputCapture } from "../support/capture-output";
@@ -115,50 +114,8 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
       lambdaContext(4_500),
     );
 
+  // An aged pending version, healed in the same window: rotation-heal-now.int.test.ts.
   describe("1. self-healing", () => {
-    test("Togai 503 in testSecret, re-attempted 6 h later: the aged pending version is given up, the next scheduled rotation mints a fresh token", async () => {
-      const { fx } = await setUp();
-      expect((await rotate(fx)).error).toBeUndefined();
-      const clock = FakeTimers.install({
-        toFake: ["Date"],
-        now: Date.now(),
-        shouldAdvanceTime: true,
-      });
-      try {
-        clock.setSystemTime(clock.now + 6 * HOUR);
-        const first = await current(fx.tokenArn);
-        const created = await rotate(fx, ["createSecret", "setSecret"]);
-        togai.inject({ path: "/authenticate", kind: "status", status: 503, times: 1000 });
-        const failed = await rotate(fx, ["testSecret", "finishSecret"]);
-        togai.clearFaults();
-        expect(failed).toMatchObject({ versionId: created.versionId, failedStep: "testSecret" });
-        expect(await unfinished(fx.tokenArn)).toEqual([failed.versionId]);
-
-        // Secrets Manager re-attempts the same version at the next scheduled rotation.
-        clock.setSystemTime(clock.now + 6 * HOUR);
-        const minted = togai.issuedTokens.length;
-        const reattempt = await rotate(fx);
-        expect(reattempt.versionId).toBe(failed.versionId);
-        expect(reattempt.failedStep).toBe("createSecret");
-        expect(reattempt.error?.message).toMatch(
-          /^The pending value of version \S+ is no longer usable \(its token has 1[78]\.\d\d h of life left, below the minimum of 20 h\): AWSPENDING was removed from it/,
-        );
-        expect(togai.issuedTokens.length).toBe(minted);
-        expect(await unfinished(fx.tokenArn)).toEqual([]);
-        expect(await current(fx.tokenArn)).toMatchObject({ versionId: first.versionId });
-
-        // No operator: the next RotateSecret is accepted and ends with a fresh token.
-        const next = await rotate(fx);
-        expect(next.error).toBeUndefined();
-        expect(next.versionId).not.toBe(failed.versionId);
-        const now = await current(fx.tokenArn);
-        expect(now.versionId).toBe(next.versionId);
-        expect(now.hoursLeft).toBeGreaterThan(23.9);
-      } finally {
-        clock.uninstall();
-      }
-    });
-
     test("a re-attempt minutes after a failed testSecret keeps the pending token (still usable) and finishes", async () => {
       const { fx } = await setUp();
       expect((await rotate(fx)).error).toBeUndefined();

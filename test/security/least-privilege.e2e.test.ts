@@ -24,6 +24,7 @@ const REGION = "us-east-1";
 const VIA_SM = { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` };
 const OTHER_SECRET =
   "arn:aws:secretsmanager:us-east-1:123456789012:secret:someone-elses-secret-AbCdEf";
+const OTHER_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:someone-elses-function";
 const OTHER_ACCOUNT_ROLE = "arn:aws:iam::210987654321:role/outsider";
 
 beforeAll(async () => {
@@ -187,6 +188,61 @@ const TABLE: Row[] = [
       action: `secretsmanager:${a}`,
       resource: token,
       expected: "Allowed",
+    }),
+  ),
+  // Self-healing and key changes: the function starts a fresh rotation of its token secret
+  // itself (RotateSecret, which needs lambda:InvokeFunction on the rotation function).
+  {
+    name: "rotation: RotateSecret on the token secret",
+    principal: rotation,
+    action: "secretsmanager:RotateSecret",
+    resource: token,
+    expected: "Allowed",
+  },
+  {
+    name: "rotation: RotateSecret on the API-key secret",
+    principal: rotation,
+    action: "secretsmanager:RotateSecret",
+    resource: key,
+    expected: "ImplicitlyDenied",
+  },
+  {
+    name: "rotation: RotateSecret on another secret",
+    principal: rotation,
+    action: "secretsmanager:RotateSecret",
+    resource: () => OTHER_SECRET,
+    expected: "ImplicitlyDenied",
+  },
+  ...["CancelRotateSecret", "UpdateSecret", "PutResourcePolicy"].map(
+    (a): Row => ({
+      name: `rotation: ${a} on the token secret`,
+      principal: rotation,
+      action: `secretsmanager:${a}`,
+      resource: token,
+      expected: "ImplicitlyDenied",
+    }),
+  ),
+  {
+    name: "rotation: lambda:InvokeFunction on its own function",
+    principal: rotation,
+    action: "lambda:InvokeFunction",
+    resource: (x) => x.rotation_function_arn,
+    expected: "Allowed",
+  },
+  {
+    name: "rotation: lambda:InvokeFunction on another function",
+    principal: rotation,
+    action: "lambda:InvokeFunction",
+    resource: () => OTHER_FUNCTION,
+    expected: "ImplicitlyDenied",
+  },
+  ...["UpdateFunctionCode", "UpdateFunctionConfiguration", "AddPermission"].map(
+    (a): Row => ({
+      name: `rotation: lambda:${a} on its own function`,
+      principal: rotation,
+      action: `lambda:${a}`,
+      resource: (x) => x.rotation_function_arn,
+      expected: "ImplicitlyDenied",
     }),
   ),
   {
@@ -365,4 +421,25 @@ test("no policy has a wildcard action or resource that the table does not expect
     ]),
   );
   expect(found).toHaveLength(3);
+});
+
+test("the rotation role holds exactly its grants: the protocol's four on the token secret, RotateSecret on it and InvokeFunction on its own function, nothing wider", () => {
+  const grants = Object.values(policies.roles[o.rotation_role_arn].inline)
+    .flatMap((p) => p.Statement)
+    .filter((s) => s.Effect === "Allow" && !String(s.Action).startsWith("kms:"))
+    .flatMap((s) =>
+      [s.Action].flat().flatMap((a: string) => [s.Resource].flat().map((r: string) => `${a} ${r}`)),
+    )
+    .filter((g) => !g.startsWith("logs:"))
+    .sort();
+  expect(grants).toEqual(
+    [
+      ...["DescribeSecret", "GetSecretValue", "PutSecretValue", "UpdateSecretVersionStage"].map(
+        (a) => `secretsmanager:${a} ${o.token_secret_arn}`,
+      ),
+      `secretsmanager:RotateSecret ${o.token_secret_arn}`,
+      `secretsmanager:GetSecretValue ${o.api_key_secret_arn}`,
+      `lambda:InvokeFunction ${o.rotation_function_arn}`,
+    ].sort(),
+  );
 });

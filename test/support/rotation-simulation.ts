@@ -2,8 +2,9 @@
  * A seeded simulation of days of scheduled rotations under faults. Secrets Manager (moto, through
  * the fault proxy for the function's own calls) and the Togai stand-in are real servers; the
  * scheduler below plays Secrets Manager's part: at every scheduled time it re-attempts the
- * unfinished version (same ClientRequestToken) or starts a new rotation, and re-attempts a failed
- * rotation a few times a few minutes apart. One simulated clock (fake Date, also advancing with
+ * unfinished version (same ClientRequestToken) or starts a new rotation, re-attempts a failed
+ * rotation a few times a few minutes apart, and runs at once a rotation the function started
+ * itself (RotateSecret from inside the function, as self-healing does). One simulated clock (fake Date, also advancing with
  * real time) serves the function and the stand-in, so tokens age as they would.
  */
 import {
@@ -22,6 +23,7 @@ import type { SecretsManagerFaultKind, SecretsManagerFaultProxy } from "./rotati
 import type { TogaiFault, TogaiStandIn } from "./togai-standin";
 
 const HOUR = 3_600_000;
+const TOKEN_LIFE_HOURS = 24;
 
 /** Every fault the simulation plays, at a random point of one step invocation. */
 export const FAULT_KINDS = [
@@ -72,6 +74,13 @@ export interface SimulationReport {
   recoveries: number;
   /** Versions whose aged pending value was cleared by createSecret (self-healing). */
   healedVersions: number;
+  /** Rotations the function started itself, run at once in the same window. */
+  freshRotationsStarted: number;
+  /**
+   * Tokens that expired in AWSCURRENT only after enough windows in a row failed on every attempt
+   * to outlast a token's 24 h (the function was never given a chance): allowed, and counted.
+   */
+  tokensExpiredAfterFailedWindows: number;
   rotationsSucceeded: number;
   /** Broken invariants, in order; empty when the run kept them all. */
   violations: string[];
@@ -101,6 +110,8 @@ export async function simulateRotations(options: SimulationOptions): Promise<Sim
     faultsByKind: {},
     recoveries: 0,
     healedVersions: 0,
+    freshRotationsStarted: 0,
+    tokensExpiredAfterFailedWindows: 0,
     rotationsSucceeded: 0,
     violations: [],
   };
@@ -114,6 +125,9 @@ export async function simulateRotations(options: SimulationOptions): Promise<Sim
   const at = () => `t+${((clock.now - start) / HOUR).toFixed(2)} h`;
   const faultedVersions = new Set<string>();
   let faultSinceSuccess = false;
+  /** Windows in a row whose every attempt met a fault; reset by a successful rotation. */
+  let failedWindowsInRow = 0;
+  const expiredAfterFailedWindows = new Set<string>();
 
   /** Invariant after every step: AWSCURRENT holds a token that has not expired. */
   const checkCurrent = async (context: string) => {
@@ -122,9 +136,17 @@ export async function simulateRotations(options: SimulationOptions): Promise<Sim
     );
     const { expiresAt } = JSON.parse(out.SecretString as string) as { expiresAt: string };
     if (Date.parse(expiresAt) <= Date.now()) {
-      report.violations.push(
-        `${at()} ${context}: AWSCURRENT holds a token that expired at ${expiresAt}`,
-      );
+      // The one expiry no design can prevent: the function runs only when invoked, and enough
+      // windows in a row failed on every attempt (each met a fault) that the last fresh token,
+      // minted (failedWindowsInRow + 1) intervals ago, reached its 24 h. With the default 6 h
+      // that takes three such windows; with 12 h, one.
+      if ((failedWindowsInRow + 1) * interval >= TOKEN_LIFE_HOURS) {
+        expiredAfterFailedWindows.add(expiresAt);
+      } else {
+        report.violations.push(
+          `${at()} ${context}: AWSCURRENT holds a token that expired at ${expiresAt} after ${failedWindowsInRow} window(s) that failed on every attempt`,
+        );
+      }
     }
     return {
       versionId: out.VersionId as string,
@@ -180,24 +202,36 @@ export async function simulateRotations(options: SimulationOptions): Promise<Sim
     return { ok: true, faulted };
   };
 
-  /** One scheduled window; `withFaults: false` is the final, fault-free window. */
+  /**
+   * One scheduled window; `withFaults: false` is the final, fault-free window. Secrets Manager
+   * re-attempts a failed rotation a few times, 5 minutes apart; when the function started a fresh
+   * rotation itself (healing an aged version), Secrets Manager runs that one at once, with its
+   * own re-attempts, and the given-up version's re-attempt must fail without touching anything.
+   */
   const window = async (withFaults: boolean) => {
     const unfinished = await unfinishedVersion(secrets, tokenArn);
-    const versionId =
+    let versionId =
       unfinished ??
       ((
         await secrets.send(
           new RotateSecretCommand({ SecretId: tokenArn, RotationLambdaARN: options.functionArn }),
         )
       ).VersionId as string);
-    for (let tries = 0; tries <= (options.windowRetries ?? 3); tries++) {
+    let tries = 0;
+    let everyAttemptFaulted = true;
+    for (let rotations = 0; rotations < 4 && tries <= (options.windowRetries ?? 3); tries++) {
       if (tries > 0) clock.setSystemTime(clock.now + 5 * 60_000);
       const result = await attempt(versionId, withFaults);
       if (result.faulted) {
         faultedVersions.add(versionId);
         faultSinceSuccess = true;
+      } else if (!result.ok && !/a fresh rotation was started/.test(result.error?.message ?? "")) {
+        // A fault-free failure counts against the design, except healing that started a fresh
+        // rotation at once (it costs the window nothing).
+        everyAttemptFaulted = false;
       }
       if (result.ok) {
+        failedWindowsInRow = 0;
         report.rotationsSucceeded++;
         if (faultSinceSuccess) report.recoveries++;
         faultSinceSuccess = false;
@@ -209,19 +243,40 @@ export async function simulateRotations(options: SimulationOptions): Promise<Sim
         }
         return;
       }
-      const healing = /no longer usable|is not staged AWSPENDING/.test(result.error?.message ?? "");
-      if (/no longer usable/.test(result.error?.message ?? "")) report.healedVersions++;
+      const message = result.error?.message ?? "";
+      const healing = /no longer usable|is not staged AWSPENDING/.test(message);
       // Without a fault, a version that never met one must succeed, and an older one may only
-      // fail by healing itself (its aged value is given up so the next rotation starts clean).
+      // fail by healing itself (its aged value is given up and a fresh rotation started).
       if (!result.faulted && (!faultedVersions.has(versionId) || !healing)) {
         report.violations.push(
-          `${at()} fault-free attempt of ${versionId} failed in ${result.step}: ${result.error?.message}`,
+          `${at()} fault-free attempt of ${versionId} failed in ${result.step}: ${message}`,
         );
       }
-      if (healing && (await unfinishedVersion(secrets, tokenArn))) {
-        report.violations.push(`${at()} healing left an unfinished AWSPENDING version behind`);
+      const pending = await unfinishedVersion(secrets, tokenArn);
+      const started = /a fresh rotation was started as version (\S+),/.exec(message)?.[1];
+      if (/no longer usable/.test(message)) {
+        report.healedVersions++;
+        if (started && pending !== started) {
+          report.violations.push(
+            `${at()} healing said it started ${started}, but the unfinished version is ${pending ?? "none"}`,
+          );
+        }
+      }
+      if (started && pending === versionId) {
+        report.violations.push(`${at()} a given-up version ${versionId} kept AWSPENDING`);
+      }
+      if (pending && pending !== versionId) {
+        // The function started this rotation: Secrets Manager invokes the function for it now.
+        report.freshRotationsStarted++;
+        const givenUp = versionId;
+        versionId = pending;
+        rotations++;
+        tries = -1;
+        const again = await attempt(givenUp, withFaults);
+        if (again.ok) report.violations.push(`${at()} given-up version ${givenUp} succeeded`);
       }
     }
+    if (everyAttemptFaulted) failedWindowsInRow++;
   };
 
   try {
@@ -238,6 +293,7 @@ export async function simulateRotations(options: SimulationOptions): Promise<Sim
   } finally {
     clock.uninstall();
   }
+  report.tokensExpiredAfterFailedWindows = expiredAfterFailedWindows.size;
   return report;
 }
 

@@ -1,0 +1,284 @@
+/**
+ * Healing costs no interval: an aged pending version met at the next scheduled rotation is given
+ * up and the function starts a fresh rotation itself, which Secrets Manager then runs, so a fresh
+ * token is in AWSCURRENT within that same window. And a rotation superseded while it mints never
+ * takes AWSPENDING back from the newer one. The deployed bundle (and, for coverage of lib/, the
+ * source) against moto_server (the function's own calls through a fault proxy) and the Togai
+ * stand-in, on a simulated clock.
+ */
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from "@aws-sdk/client-secrets-manager";
+import FakeTimers from "@sinonjs/fake-timers";
+import { startRotationNow } from "../../lib/aws/start-rotation";
+import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rotation-handler";
+import { leakedSecrets, OutputCapture } from "../support/capture-output";
+import { type MotoServer, startMotoServer } from "../support/moto-server";
+import {
+  driveRotation,
+  lambdaContext,
+  loadRotationHandler,
+  type RotationHandler,
+} from "../support/rotation-driver";
+import { type SecretsManagerFaultProxy, startFaultProxy } from "../support/rotation-fault-proxy";
+import { createRotationFixture, type RotationFixture } from "../support/rotation-fixture";
+import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+
+const KEY = "togai-secret-key-3f7a1c9e5b0d2468ace1";
+const HOUR = 3_600_000;
+
+let moto: MotoServer;
+let togai: TogaiStandIn;
+let proxy: SecretsManagerFaultProxy;
+let secrets: SecretsManagerClient;
+const output = new OutputCapture();
+
+beforeAll(async () => {
+  moto = await startMotoServer();
+  Object.assign(process.env, moto.awsEnv);
+  togai = await startTogaiStandIn({ secretKeys: [KEY], rateLimits: false });
+  proxy = await startFaultProxy(moto.endpoint);
+  secrets = new SecretsManagerClient({});
+  output.start();
+});
+
+afterEach(() => {
+  togai.clearFaults();
+  proxy.arm(undefined);
+});
+
+afterAll(async () => {
+  const text = output.stop();
+  secrets?.destroy();
+  await proxy?.close();
+  await togai?.close();
+  await moto?.stop();
+  expect(leakedSecrets(text, [KEY, ...togai.issuedTokens])).toEqual([]);
+});
+
+const unfinished = async (arn: string) =>
+  Object.entries(
+    (await secrets.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {},
+  )
+    .filter(([, s]) => s.includes("AWSPENDING") && !s.includes("AWSCURRENT"))
+    .map(([id]) => id);
+const current = async (arn: string) => {
+  const out = await secrets.send(
+    new GetSecretValueCommand({ SecretId: arn, VersionStage: "AWSCURRENT" }),
+  );
+  const value = JSON.parse(out.SecretString as string);
+  return {
+    versionId: out.VersionId,
+    hoursLeft: (Date.parse(value.expiresAt) - Date.now()) / HOUR,
+  };
+};
+
+/** The function as deployed (or its source), its Secrets Manager calls through the fault proxy. */
+async function setUp(kind: "bundle" | "source", client?: SecretsManagerClient) {
+  const fx = await createRotationFixture({ secrets, togaiBaseUrl: togai.baseUrl, apiKey: KEY });
+  const env = { ...fx.environment, AWS_ENDPOINT_URL: proxy.endpoint };
+  let handler: RotationHandler;
+  if (kind === "bundle") {
+    const loaded = await loadRotationHandler(env);
+    handler = async (event, context) => {
+      try {
+        return await loaded(event, context);
+      } finally {
+        process.env.AWS_ENDPOINT_URL = moto.endpoint;
+      }
+    };
+  } else {
+    const rotator = new TogaiTokenRotator(rotationConfigFromEnv(env), {
+      secrets: client ?? new SecretsManagerClient({ endpoint: proxy.endpoint }),
+    });
+    handler = (event, context) => rotator.invoke(event, context);
+  }
+  return { ...fx, handler } as RotationFixture;
+}
+const rotate = (fx: RotationFixture, steps?: readonly string[]) =>
+  driveRotation({ ...fx, secrets, secretArn: fx.tokenArn, timeoutMs: 4_500, steps });
+const step = (fx: RotationFixture, Step: string, versionId: string) =>
+  fx.handler({ Step, SecretId: fx.tokenArn, ClientRequestToken: versionId }, lambdaContext(4_500));
+
+describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
+  // Invariant: with an 8 h interval (where healing one interval later let AWSCURRENT expire),
+  // the window that meets an aged pending version ends with a fresh token in AWSCURRENT, and
+  // AWSCURRENT is never touched by the given-up version nor expired meanwhile.
+  test("an aged pending version at the next schedule (8 h interval): a fresh token is AWSCURRENT within that same window", async () => {
+    const fx = await setUp(kind);
+    expect((await rotate(fx)).error).toBeUndefined();
+    const clock = FakeTimers.install({
+      toFake: ["Date"],
+      now: Date.now(),
+      shouldAdvanceTime: true,
+    });
+    try {
+      // Window 1: the token is minted, then Togai fails testSecret on every re-attempt.
+      clock.setSystemTime(clock.now + 8 * HOUR);
+      const first = await current(fx.tokenArn);
+      expect((await rotate(fx, ["createSecret", "setSecret"])).error).toBeUndefined();
+      togai.inject({ path: "/authenticate", kind: "status", status: 503, times: 1000 });
+      const failed = await rotate(fx, ["testSecret", "finishSecret"]);
+      togai.clearFaults();
+      expect(failed.failedStep).toBe("testSecret");
+
+      // Window 2: Secrets Manager re-attempts the same version; its token has 16 h left.
+      clock.setSystemTime(clock.now + 8 * HOUR);
+      const windowOpened = Date.now();
+      const reattempt = await rotate(fx);
+      expect(reattempt).toMatchObject({ versionId: failed.versionId, failedStep: "createSecret" });
+      const [fresh] = await unfinished(fx.tokenArn);
+      expect(fresh).toBeDefined();
+      expect(fresh).not.toBe(failed.versionId);
+      expect(reattempt.error?.message).toMatch(
+        new RegExp(
+          `^The pending value of version ${failed.versionId} is no longer usable \\(its token has 1[56]\\.\\d\\d h of life left, below the minimum of 20 h\\): AWSPENDING was removed from it and a fresh rotation was started as version ${fresh}, which mints a new token now; AWSCURRENT keeps the previous token until it finishes$`,
+        ),
+      );
+      expect(await current(fx.tokenArn)).toMatchObject({ versionId: first.versionId });
+
+      // Secrets Manager's further re-attempts of the given-up version fail by rule 4 and
+      // touch nothing.
+      await expect(step(fx, "setSecret", failed.versionId)).rejects.toThrow(
+        `superseded by the rotation of version ${fresh}`,
+      );
+      expect(await current(fx.tokenArn)).toMatchObject({ versionId: first.versionId });
+
+      // Secrets Manager runs the rotation the function started: a fresh token, same window.
+      clock.setSystemTime(clock.now + 60_000);
+      expect(await rotate(fx)).toEqual({ versionId: fresh });
+      const now = await current(fx.tokenArn);
+      expect(now.versionId).toBe(fresh);
+      expect(now.hoursLeft).toBeGreaterThan(23.9);
+      expect(Date.now() - windowOpened).toBeLessThan(HOUR);
+      expect(await unfinished(fx.tokenArn)).toEqual([]);
+    } finally {
+      clock.uninstall();
+    }
+  });
+});
+
+// Invariant: a failed fresh start leaves nothing stuck: the re-attempt heals again.
+test("when the fresh start itself fails, the version keeps AWSPENDING and its next re-attempt heals again", async () => {
+  const fx = await setUp("source");
+  expect((await rotate(fx)).error).toBeUndefined();
+  const clock = FakeTimers.install({ toFake: ["Date"], now: Date.now(), shouldAdvanceTime: true });
+  try {
+    clock.setSystemTime(clock.now + 6 * HOUR);
+    const created = await rotate(fx, ["createSecret"]);
+    expect(created.error).toBeUndefined();
+    clock.setSystemTime(clock.now + 6 * HOUR);
+    // Calls of the re-attempt: DescribeSecret, GetSecretValue, then the fresh start's
+    // DescribeSecret, which Secrets Manager answers with HTTP 500 every time.
+    proxy.arm({ kind: "internal-error", fromCall: 2 });
+    await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(
+      /\); starting a fresh rotation at once failed \(Secrets Manager DescribeSecret failed: InternalServiceError .+\): Secrets Manager's next re-attempt or scheduled rotation tries again; AWSCURRENT keeps the previous token$/,
+    );
+    proxy.arm(undefined);
+    expect(await unfinished(fx.tokenArn)).toEqual([created.versionId]);
+
+    clock.setSystemTime(clock.now + 5 * 60_000);
+    const again = await rotate(fx);
+    expect(again).toMatchObject({ versionId: created.versionId, failedStep: "createSecret" });
+    const [fresh] = await unfinished(fx.tokenArn);
+    expect(again.error?.message).toContain(`a fresh rotation was started as version ${fresh}`);
+    expect(await rotate(fx)).toEqual({ versionId: fresh });
+    expect((await current(fx.tokenArn)).versionId).toBe(fresh);
+  } finally {
+    clock.uninstall();
+  }
+});
+
+describe("a rotation superseded while it mints never takes AWSPENDING back", () => {
+  /**
+   * A client for the function that starts a newer rotation (as `cdktf-togai rotate` or the
+   * key-change trigger would) just before the function's `nth` call of `command`.
+   */
+  function supersedingClient(
+    command: string,
+    nth: number,
+    tokenArn: () => string,
+    putMovesLabel = false,
+  ) {
+    const client = new SecretsManagerClient({ endpoint: proxy.endpoint });
+    let seen = 0;
+    let armed = false;
+    const started: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (armed && context.commandName === command && ++seen === nth) {
+          const newer = (await startRotationNow(secrets, tokenArn())).versionId as string;
+          started.push(newer);
+          if (putMovesLabel) {
+            // The PutSecretValue reference: a label named in VersionStages is removed from the
+            // version that holds it and attached to this one. moto refuses data for a version
+            // without AWSPENDING instead; this plays the documented move ahead of the put.
+            const { ClientRequestToken } = args.input as { ClientRequestToken: string };
+            await secrets.send(
+              new UpdateSecretVersionStageCommand({
+                SecretId: tokenArn(),
+                VersionStage: "AWSPENDING",
+                MoveToVersionId: ClientRequestToken,
+                RemoveFromVersionId: newer,
+              }),
+            );
+          }
+        }
+        return next(args);
+      },
+      { step: "initialize" },
+    );
+    return { client, started, arm: () => (armed = true) };
+  }
+
+  // Invariant: the newer rotation keeps AWSPENDING and ends with a fresh AWSCURRENT; the older
+  // one fails without storing over it or touching AWSCURRENT.
+  test.each([
+    [
+      "during the mint (before the check that precedes the put)",
+      "DescribeSecretCommand",
+      2,
+      "nothing was stored",
+    ],
+    [
+      "between that check and the put, which Secrets Manager refuses",
+      "PutSecretValueCommand",
+      1,
+      "nothing was stored",
+    ],
+    [
+      "between that check and the put, which moves the label",
+      "PutSecretValueCommand",
+      1,
+      "AWSPENDING is the newer rotation's",
+    ],
+  ])("superseded %s", async (name, command, nth, outcome) => {
+    let arn = "";
+    const { client, started, arm } = supersedingClient(
+      command,
+      nth,
+      () => arn,
+      name.includes("moves the label"),
+    );
+    const fx = await setUp("source", client);
+    arn = fx.tokenArn;
+    expect((await rotate(fx)).error).toBeUndefined();
+    const before = await current(fx.tokenArn);
+    arm();
+    const older = await rotate(fx, ["createSecret"]);
+    expect(started).toHaveLength(1);
+    const [newer] = started;
+
+    expect(older.error?.message).toBe(
+      `Version ${older.versionId} of secret ${fx.tokenArn} is not staged AWSPENDING: superseded by the rotation of version ${newer}; ${outcome}, AWSCURRENT is unchanged`,
+    );
+    expect(await unfinished(fx.tokenArn)).toEqual([newer]);
+    expect(await current(fx.tokenArn)).toMatchObject({ versionId: before.versionId });
+    expect(await rotate(fx)).toEqual({ versionId: newer });
+    expect((await current(fx.tokenArn)).versionId).toBe(newer);
+    expect(await unfinished(fx.tokenArn)).toEqual([]);
+  });
+});
