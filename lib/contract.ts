@@ -14,11 +14,13 @@ export const TOGAI_SANDBOX_BASE_URL = "https://sandbox-api.togai.com";
 export const TOKEN_LIFETIME_HOURS = 24;
 
 /**
- * Rotation interval bounds. Secrets Manager refuses `rate(N hours)` below 4; above 12 two failed
- * rotations in a row would leave consumers holding an expired 24-hour token.
+ * Rotation interval bounds. Secrets Manager refuses `rate(N hours)` below 4. The current token
+ * outlives as many whole failed windows in a row as keep (failed + 1) × interval under its 24 h:
+ * up to 11 h, one window in which every re-attempt failed still leaves consumers a valid token
+ * (two at the default 6 h); at 12 h it would expire just as the next window opens.
  */
 export const MIN_ROTATION_INTERVAL_HOURS = 4;
-export const MAX_ROTATION_INTERVAL_HOURS = 12;
+export const MAX_ROTATION_INTERVAL_HOURS = 11;
 export const DEFAULT_ROTATION_INTERVAL_HOURS = 6;
 
 /** testSecret refuses a freshly minted token with less life left than this. */

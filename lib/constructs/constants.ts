@@ -28,7 +28,7 @@ export class TogaiBaseUrl {
 export class TogaiRotationLimits {
   /** Shortest rotation interval: Secrets Manager refuses `rate(N hours)` below 4. */
   public static readonly MIN_INTERVAL_HOURS: number = MIN_ROTATION_INTERVAL_HOURS;
-  /** Longest rotation interval: beyond 12, two failed rotations would outlive a 24-hour token. */
+  /** Longest rotation interval: up to 11 h, a whole failed window still leaves a valid token. */
   public static readonly MAX_INTERVAL_HOURS: number = MAX_ROTATION_INTERVAL_HOURS;
   /** Rotation interval when `rotationIntervalHours` is not set. */
   public static readonly DEFAULT_INTERVAL_HOURS: number = DEFAULT_ROTATION_INTERVAL_HOURS;

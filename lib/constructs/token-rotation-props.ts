@@ -30,8 +30,8 @@ export interface TogaiTokenRotationProps {
   readonly recoveryWindowInDays?: number;
 
   /**
-   * Hours between rotations, 4 to 12. Tokens live 24 h, so even two failed rotations in a row
-   * leave consumers a valid token.
+   * Hours between rotations, 4 to 11. Tokens live 24 h: a window in which every attempt failed
+   * still leaves consumers a valid token (two such windows in a row at the default 6 h).
    * @default 6
    */
   readonly rotationIntervalHours?: number;

@@ -189,7 +189,7 @@ export function validateTokenRotationProps(
     props.rotationIntervalHours,
     MIN_ROTATION_INTERVAL_HOURS,
     MAX_ROTATION_INTERVAL_HOURS,
-    "hours (Secrets Manager needs at least 4; tokens live 24 h, so more than 12 could let two failed rotations expire them)",
+    "hours (Secrets Manager needs at least 4; tokens live 24 h, so from 12 on a single window whose every attempt failed would let the current token expire)",
   );
   checkApiBaseUrl(scope, props.apiBaseUrl);
   checkIntegerRange(scope, "minTokenLifeHours", props.minTokenLifeHours, 1, 23, "hours");

@@ -353,9 +353,13 @@ describe("validation errors name the value and the allowed range", () => {
     [
       "interval below 4",
       { rotationIntervalHours: 2 },
-      "rotationIntervalHours must be a whole number from 4 to 12 hours",
+      "rotationIntervalHours must be a whole number from 4 to 11 hours",
     ],
-    ["interval above 12", { rotationIntervalHours: 13 }, "got 13"],
+    [
+      "interval of 12, where one wholly failed window expires the token",
+      { rotationIntervalHours: 12 },
+      "from 4 to 11 hours, got 12",
+    ],
     ["fractional interval", { rotationIntervalHours: 4.5 }, "got 4.5"],
     [
       "http base URL",

@@ -1,9 +1,9 @@
 /**
- * Invariants kept over 72 simulated hours of rotations every 6 h and every 12 h, with a fault at a random point
- * of about a third of the step invocations (seeded; set TOGAI_SIM_SEED to replay a run):
+ * Invariants kept over 72 simulated hours of rotations every 6 h and every 11 h, with a fault at
+ * a random point of about a third of the step invocations (seeded; set TOGAI_SIM_SEED to replay a run):
  * - after every step, AWSCURRENT holds an unexpired token, unless enough windows in a row failed
  *   on every attempt (each met a fault) to outlast its 24 h: (n + 1) x interval >= 24 h, so three
- *   such windows at 6 h, one at 12 h; those are counted and printed, never a cost of healing;
+ *   such windows at 6 h, two at 11 h; those are counted and printed, never a cost of healing;
  * - a rotation that meets no fault ends with a fresh token (>= minTokenLifeHours) in AWSCURRENT,
  *   and a fault-free re-attempt of a faulted rotation either does so or heals (gives up its aged
  *   value and starts a fresh rotation, which Secrets Manager runs in the same window);
@@ -53,15 +53,15 @@ afterAll(async () => {
 const RUNS = Number(process.env.TOGAI_SIM_RUNS ?? 1);
 const WINDOW_RETRIES = Number(process.env.TOGAI_SIM_WINDOW_RETRIES ?? 3);
 /**
- * The default interval, and the longest one allowed (12 h), where a fresh token must be minted
+ * The default interval, and the longest one allowed (11 h), where a fresh token must be minted
  * in the very window that meets an aged pending version: with healing one interval later, the
- * current token (minted two intervals before) expired first. The 12 h runs also play a single
+ * current token (minted two intervals before) expired first. The 11 h runs also play a single
  * re-attempt per window, the fewest Secrets Manager may make.
  */
 const CASES: Array<{ interval: number; retries: number }> = [
   { interval: 6, retries: WINDOW_RETRIES },
-  { interval: 12, retries: WINDOW_RETRIES },
-  { interval: 12, retries: Math.min(WINDOW_RETRIES, 1) },
+  { interval: 11, retries: WINDOW_RETRIES },
+  { interval: 11, retries: Math.min(WINDOW_RETRIES, 1) },
 ];
 
 test.each(

@@ -139,7 +139,7 @@ export async function simulateRotations(options: SimulationOptions): Promise<Sim
       // The one expiry no design can prevent: the function runs only when invoked, and enough
       // windows in a row failed on every attempt (each met a fault) that the last fresh token,
       // minted (failedWindowsInRow + 1) intervals ago, reached its 24 h. With the default 6 h
-      // that takes three such windows; with 12 h, one.
+      // that takes three such windows; with the longest allowed, 11 h, two.
       if ((failedWindowsInRow + 1) * interval >= TOKEN_LIFE_HOURS) {
         expiredAfterFailedWindows.add(expiresAt);
       } else {
