@@ -6,7 +6,12 @@ import { RotationError } from "../togai/errors";
 import { tokenSecretValueFor } from "../togai/token-secret";
 import type { JsonLogger } from "./logger";
 import type { RotationConfig } from "./rotation-config";
-import { apiKeyFrom, hoursUntil, pendingValueProblem } from "./token-checks";
+import {
+  apiKeyFrom,
+  hoursUntil,
+  implausibleClaimsProblem,
+  pendingValueProblem,
+} from "./token-checks";
 import type { TokenSecretStore } from "./token-secret-store";
 
 /** What createSecret needs from the rotator that runs it. */
@@ -17,6 +22,8 @@ export interface CreateSecretContext {
   readonly log: JsonLogger;
   /** Calls Togai /authenticate with the key, within the step's deadline. */
   readonly mint: (key: string) => Promise<string>;
+  /** Asks Togai whether it accepts a token: true, false when it refuses it (401/403). */
+  readonly accepts: (token: string) => Promise<boolean>;
   /** Publishes the token's hours left (a successful rotation). */
   readonly published: (value: TokenSecretValue) => void;
 }
@@ -30,7 +37,9 @@ export async function createSecret(token: string, cx: CreateSecretContext): Prom
   const { config, store, log } = cx;
   const existing = await store.readVersion(token, STAGE.pending);
   if (existing !== undefined) {
-    const problem = pendingValueProblem(existing, config.tokenSecretArn, config.minTokenLifeHours);
+    const problem =
+      pendingValueProblem(existing, config.tokenSecretArn, config.minTokenLifeHours) ??
+      (await refusedByTogai(existing, cx));
     // Rule 7: a usable pending value is kept, so re-running the step changes nothing.
     if (!problem) {
       log.info("pending version already holds a usable token: nothing to create");
@@ -63,6 +72,12 @@ export async function createSecret(token: string, cx: CreateSecretContext): Prom
       `Togai /authenticate returned a token with ${hoursLeft.toFixed(2)} h of life left, below the minimum of ${config.minTokenLifeHours} h; nothing was stored, AWSCURRENT keeps the previous token`,
     );
   }
+  const implausible = implausibleClaimsProblem(new Date(value.issuedAt), new Date(value.expiresAt));
+  if (implausible) {
+    throw new RotationError(
+      `Togai /authenticate returned a token that cannot be Togai's (${implausible.replace("its token ", "it ")}); nothing was stored, AWSCURRENT keeps the previous token`,
+    );
+  }
   const stages = await putUnlessSuperseded(token, JSON.stringify(value), cx);
   log.info("token minted and stored as AWSPENDING", {
     expiresAt: value.expiresAt,
@@ -75,6 +90,16 @@ export async function createSecret(token: string, cx: CreateSecretContext): Prom
     log.info("first token of this secret: Secrets Manager made it AWSCURRENT; AWSPENDING removed");
     cx.published(value);
   }
+}
+
+/**
+ * Rule 7, for a value that is still young: a pending token Togai refuses would fail testSecret at
+ * every re-attempt without ever aging out, so it is asked once (a JWT bearer on /authenticate is
+ * a cheap, side-effect-free check). A transient failure propagates: the step fails and is retried.
+ */
+async function refusedByTogai(raw: string, cx: CreateSecretContext): Promise<string | undefined> {
+  const { token } = JSON.parse(raw) as TokenSecretValue;
+  return (await cx.accepts(token)) ? undefined : "Togai refuses its token";
 }
 
 /**

@@ -30,7 +30,7 @@ import {
   type RotationEvent,
   rotationConfigFromEnv,
 } from "./rotation-config";
-import { callAuthenticate } from "./togai-call";
+import { callAuthenticate, PendingTokenRejectedError } from "./togai-call";
 import { apiKeyFrom, hoursUntil } from "./token-checks";
 import { TokenSecretStore } from "./token-secret-store";
 
@@ -143,6 +143,15 @@ export class TogaiTokenRotator {
       secrets: this.deps.secrets,
       log,
       mint: (key) => this.authenticate(key, "mint", deadline, log),
+      accepts: async (pending) => {
+        try {
+          await this.authenticate(pending, "check", deadline, log);
+          return true;
+        } catch (error) {
+          if (error instanceof PendingTokenRejectedError) return false;
+          throw error;
+        }
+      },
       published: (value) => this.publishHoursLeft(value),
     });
   }

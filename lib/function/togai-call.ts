@@ -4,6 +4,9 @@ import { withRetry } from "../togai/retry";
 import { authenticate } from "../togai/togai-api";
 import type { JsonLogger } from "./logger";
 
+/** Togai refused the pending token (401/403): it will never pass testSecret. */
+export class PendingTokenRejectedError extends RotationError {}
+
 /** One `/authenticate` call of a rotation step. */
 export interface TogaiCall {
   readonly apiBaseUrl: string;
@@ -51,7 +54,7 @@ export async function callAuthenticate(call: TogaiCall): Promise<string> {
       );
     }
     if (error instanceof TogaiAuthenticationError) {
-      throw new RotationError(
+      throw new PendingTokenRejectedError(
         `Togai rejected the pending token (HTTP ${error.status}); AWSCURRENT keeps the previous token`,
       );
     }

@@ -1,4 +1,4 @@
-import { PUT_API_KEY_HINT, type TokenSecretValue } from "../contract";
+import { PUT_API_KEY_HINT, TOKEN_LIFETIME_HOURS, type TokenSecretValue } from "../contract";
 import { bearerCredentialProblem } from "../togai/credential";
 import { InvalidCredentialError, RotationError } from "../togai/errors";
 import { decodeTogaiToken } from "../togai/togai-jwt";
@@ -8,6 +8,24 @@ import { parseTokenSecretValue } from "../togai/token-secret";
 export function hoursUntil(when: string | number): number {
   const ms = typeof when === "number" ? when : Date.parse(when);
   return (ms - Date.now()) / 3_600_000;
+}
+
+/** Clock skew tolerated between Togai and the function, in hours. */
+const CLOCK_SKEW_HOURS = 0.25;
+
+/**
+ * Why a token's claims cannot be Togai's: issued in the future, or living longer than Togai's
+ * tokens do. Such a token would pass every age check for years while Togai refuses it.
+ */
+export function implausibleClaimsProblem(issuedAt: Date, expiresAt: Date): string | undefined {
+  if (hoursUntil(issuedAt.getTime()) > CLOCK_SKEW_HOURS) {
+    return `its token claims to be issued in the future (${issuedAt.toISOString()})`;
+  }
+  const lifetime = (expiresAt.getTime() - issuedAt.getTime()) / 3_600_000;
+  if (lifetime > TOKEN_LIFETIME_HOURS + CLOCK_SKEW_HOURS) {
+    return `its token claims to live ${lifetime.toFixed(1)} h, longer than Togai's ${TOKEN_LIFETIME_HOURS} h`;
+  }
+  return undefined;
 }
 
 /**
@@ -26,13 +44,15 @@ export function pendingValueProblem(
   } catch {
     return "it is not the token secret's JSON";
   }
-  let expiresAt: number;
+  let claims: ReturnType<typeof decodeTogaiToken>;
   try {
-    expiresAt = decodeTogaiToken(value.token).expiresAt.getTime();
+    claims = decodeTogaiToken(value.token);
   } catch {
     return "its token is not a Togai token";
   }
-  const left = hoursUntil(expiresAt);
+  const implausible = implausibleClaimsProblem(claims.issuedAt, claims.expiresAt);
+  if (implausible) return implausible;
+  const left = hoursUntil(claims.expiresAt.getTime());
   if (left < minLifeHours) {
     return `its token has ${left.toFixed(2)} h of life left, below the minimum of ${minLifeHours} h`;
   }

@@ -29,8 +29,11 @@ export class TogaiApiError extends TogaiRuntimeError {
 /** 401/403: the credential was rejected. Never retried (Togai throttles an IP after a few). */
 export class TogaiAuthenticationError extends TogaiApiError {}
 
-/** 429: Togai's rate limit. Retried with backoff. */
-export class TogaiRateLimitError extends TogaiApiError {}
+/** 429: Togai's rate limit. Retried with backoff, never sooner than Togai's `Retry-After`. */
+export class TogaiRateLimitError extends TogaiApiError {
+  /** The wait Togai asked for (`Retry-After`), in ms, when it sent one. */
+  retryAfterMs?: number;
+}
 
 /** 5xx: Togai failed. Retried with backoff. */
 export class TogaiServerError extends TogaiApiError {}

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { isRetryable } from "./errors";
+import { isRetryable, TogaiRateLimitError } from "./errors";
 
 /** How a call is retried. */
 export interface RetryOptions {
@@ -45,7 +45,9 @@ export async function withRetry<T>(
     } catch (error) {
       if (attempt >= maxAttempts || !retryable(error)) throw error;
       const bound = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-      const delayMs = Math.round(bound / 2 + (random() * bound) / 2);
+      // Togai's Retry-After is a floor: asking sooner prolongs a throttle that may hold the IP.
+      const asked = error instanceof TogaiRateLimitError ? (error.retryAfterMs ?? 0) : 0;
+      const delayMs = Math.max(asked, Math.round(bound / 2 + (random() * bound) / 2));
       if (options.deadline !== undefined && Date.now() + delayMs >= options.deadline) throw error;
       options.onRetry?.({ attempt, delayMs, error });
       await sleep(delayMs, undefined, { signal: options.signal });

@@ -9,6 +9,7 @@ import {
   TogaiRuntimeError,
   TogaiServerError,
 } from "./errors";
+import { parseRetryAfter } from "./retry-after";
 
 /** Sends one HTTP request; resolves to the status and body text. */
 export type TogaiTransport = (
@@ -87,7 +88,11 @@ export function togaiErrorFor(
   if (status === 401 || status === 403) {
     return new TogaiAuthenticationError(message, status, path, togaiMessage);
   }
-  if (status === 429) return new TogaiRateLimitError(message, status, path, togaiMessage);
+  if (status === 429) {
+    const error = new TogaiRateLimitError(message, status, path, togaiMessage);
+    error.retryAfterMs = parseRetryAfter(response.retryAfter, Date.now());
+    return error;
+  }
   if (status >= 500) return new TogaiServerError(message, status, path, togaiMessage);
   return new TogaiApiError(message, status, path, togaiMessage);
 }

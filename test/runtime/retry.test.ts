@@ -19,6 +19,35 @@ describe("withRetry", () => {
     expect(delays).toEqual([4, 8, 16]);
   });
 
+  // Invariant: never ask Togai sooner than its Retry-After (a throttle may hold the whole IP).
+  test("waits at least Togai's Retry-After, and gives up at once when that passes the deadline", async () => {
+    const asked = () => Object.assign(throttled(), { retryAfterMs: 40 });
+    const delays: number[] = [];
+    let calls = 0;
+    await withRetry(
+      async () => {
+        if (++calls < 2) throw asked();
+        return "ok";
+      },
+      { baseDelayMs: 4, random: () => 0, onRetry: ({ delayMs }) => delays.push(delayMs) },
+    );
+    expect(delays).toEqual([40]);
+
+    calls = 0;
+    const late = Object.assign(throttled(), { retryAfterMs: 120_000 });
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw late;
+        },
+        { deadline: Date.now() + 10_000, onRetry: () => delays.push(-1) },
+      ),
+    ).rejects.toBe(late);
+    expect(calls).toBe(1);
+    expect(delays).toEqual([40]);
+  });
+
   test("does not retry other errors", async () => {
     let calls = 0;
     const error = new TogaiApiError("bad", 400, "/ingest");

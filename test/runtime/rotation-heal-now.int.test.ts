@@ -6,6 +6,8 @@
  * source) against moto_server (the function's own calls through a fault proxy) and the Togai
  * stand-in, on a simulated clock.
  */
+
+import { gzipSync } from "node:zlib";
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
@@ -280,5 +282,83 @@ describe("a rotation superseded while it mints never takes AWSPENDING back", () 
     expect(await rotate(fx)).toEqual({ versionId: newer });
     expect((await current(fx.tokenArn)).versionId).toBe(newer);
     expect(await unfinished(fx.tokenArn)).toEqual([]);
+  });
+});
+
+/** A token in Togai's format (ES256 header, GZIP payload) that Togai never issued. */
+function forgedTogaiToken(issuedAtSeconds: number, lifetimeSeconds: number): string {
+  const part = (json: unknown, gzip = false) => {
+    const raw = Buffer.from(JSON.stringify(json));
+    return (gzip ? gzipSync(raw) : raw).toString("base64url");
+  };
+  const head = part({ kid: "b2f1c7e0-5d2a-4c3e-9f10-forged000001", alg: "ES256", zip: "GZIP" });
+  const claims = { iss: "https://iam.hypto.com", iat: issuedAtSeconds, ver: "1.0" };
+  const body = part({ ...claims, exp: issuedAtSeconds + lifetimeSeconds }, true);
+  return `${head}.${body}.${Buffer.alloc(64, 7).toString("base64url")}`;
+}
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+describe.each(["bundle", "source"] as const)("tokens Togai does not accept (%s)", (kind) => {
+  // Invariant: a pending token Togai refuses never pins a version, however long it claims to
+  // live: the first re-attempt gives it up and a fresh token is AWSCURRENT within the window.
+  test("a young pending token Togai refuses is given up at the first re-attempt, and the window still ends fresh", async () => {
+    const fx = await setUp(kind);
+    expect((await rotate(fx)).error).toBeUndefined();
+    const before = await current(fx.tokenArn);
+    const forged = forgedTogaiToken(nowSeconds(), 86_400);
+    togai.inject({
+      path: "/authenticate",
+      kind: "status",
+      status: 200,
+      body: JSON.stringify({ token: forged }),
+    });
+    const failed = await rotate(fx);
+    expect(failed.failedStep).toBe("testSecret");
+    expect(failed.error?.message).toContain("Togai rejected the pending token (HTTP 401)");
+
+    const reattempt = await rotate(fx);
+
+    const [fresh] = await unfinished(fx.tokenArn);
+    expect(reattempt).toMatchObject({ versionId: failed.versionId, failedStep: "createSecret" });
+    expect(reattempt.error?.message).toContain(
+      `is no longer usable (Togai refuses its token): AWSPENDING was removed from it and a fresh rotation was started as version ${fresh}`,
+    );
+    expect(await current(fx.tokenArn)).toMatchObject({ versionId: before.versionId });
+    expect(await rotate(fx)).toEqual({ versionId: fresh });
+    expect((await current(fx.tokenArn)).hoursLeft).toBeGreaterThan(23.9);
+    expect(await unfinished(fx.tokenArn)).toEqual([]);
+  });
+
+  // Invariant: a minted token whose claims cannot be Togai's is never stored.
+  test.each([
+    [
+      "claims to live ten years",
+      () => forgedTogaiToken(nowSeconds(), 3650 * 86_400),
+      "claims to live 87600.0 h",
+    ],
+    [
+      "claims to be issued tomorrow",
+      () => forgedTogaiToken(nowSeconds() + 86_400, 86_400),
+      "claims to be issued in the future",
+    ],
+  ])("a minted token that %s is refused in createSecret, nothing stored", async (_, token, why) => {
+    const fx = await setUp(kind);
+    expect((await rotate(fx)).error).toBeUndefined();
+    const before = await current(fx.tokenArn);
+    togai.inject({
+      path: "/authenticate",
+      kind: "status",
+      status: 200,
+      body: JSON.stringify({ token: token() }),
+    });
+
+    const refused = await rotate(fx);
+
+    expect(refused.failedStep).toBe("createSecret");
+    expect(refused.error?.message).toContain(`cannot be Togai's (it ${why}`);
+    expect(refused.error?.message).toContain("nothing was stored");
+    expect(await current(fx.tokenArn)).toMatchObject({ versionId: before.versionId });
+    // Secrets Manager's re-attempt of the same version mints a real token.
+    expect(await rotate(fx)).toEqual({ versionId: refused.versionId });
   });
 });
