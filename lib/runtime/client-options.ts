@@ -56,8 +56,10 @@ export interface TogaiClientOptions {
   readonly timeoutMs?: number;
   /**
    * After Togai rejected the token twice, the shortest wait before the secret is re-read to look
-   * for a different token; doubles up to 30 s. Also the first back-off after a 429 to a token
-   * Togai has not accepted yet (doubles up to 5 min). Calls in between fail at once. @default 1000
+   * for a different token (doubles up to 30 s; calls in between fail at once). Also the first
+   * back-off after a 429 without `Retry-After` to a token Togai has not accepted yet (doubles up to
+   * 5 min; calls wait for it when it fits their `maxRetryTimeMs` and `maxRetryAfterMs`, else fail
+   * at once). @default 1000
    */
   readonly tokenRecheckMs?: number;
   /** Called after every HTTP request (metrics, logs). */

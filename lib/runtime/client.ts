@@ -89,8 +89,9 @@ function refuseDuplicateIds(events: ReadonlyArray<TogaiEvent>): void {
  *   `maxRetryAfterMs`, within `maxRetryTimeMs` per request.
  * - A new token is sent by one request until Togai first answers; a rejected token: one re-read
  *   of the secret and one retry; after that, fail fast with `TogaiTokenRejectedError` until the
- *   secret holds a different token. A 429 to a new token backs the whole client off
- *   (`TogaiTokenThrottledError`).
+ *   secret holds a different token. A 429 to a new token backs the whole client off: one
+ *   request per back-off; calls wait for it within their budget, else fail fast with
+ *   `TogaiTokenThrottledError`.
  * - After a fatal answer no new request of the call starts; {@link TogaiIngestError} lists the
  *   accepted and the failed events by index and id.
  */

@@ -15,10 +15,13 @@ export class TokenReadTimeoutError extends TogaiRuntimeError {}
 export class TogaiTokenRejectedError extends TogaiAuthenticationError {}
 
 /**
- * Togai answered 429 to the first request with a token it had not accepted yet. Togai throttles
- * an IP after 5 rejected credentials in 30 minutes, so this may be a rejected token (of this
- * process, or of another one behind the same IP); until the back-off ends, calls fail at once
- * without a request. Retryable: send the events again later with the same ids.
+ * Togai answered 429 to the first request with a token it had not accepted yet, and the client's
+ * back-off (`Retry-After`, else `tokenRecheckMs` doubling) ends later than this call could wait:
+ * past its `maxRetryTimeMs`, or longer than `maxRetryAfterMs` (calls within both wait instead, and
+ * only one request goes out per back-off). A 429 may be a per-second quota, or Togai's throttle of
+ * an IP after 5 rejected credentials in 30 minutes (a rejected token of this process or of another
+ * one behind the same IP). Thrown without a request. Retryable: send the events again after
+ * `retryAt`, with the same ids.
  */
 export class TogaiTokenThrottledError extends TogaiRateLimitError {
   constructor(

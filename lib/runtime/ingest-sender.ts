@@ -42,6 +42,7 @@ export class IngestSender {
       options.tokenRecheckMs ?? 1_000,
       MAX_TOKEN_RECHECK_MS,
       MAX_THROTTLE_MS,
+      options.maxRetryAfterMs ?? 20_000,
     );
     this.slots = new RequestSlots(connections);
     this.transport = new PoolTransport(connections);
@@ -69,7 +70,7 @@ export class IngestSender {
         await this.respectRetryAfter(path, signal);
         let secret: TokenSecretValue;
         if (probe !== 0) secret = await this.options.tokens.getTokenSecret();
-        else ({ secret, probe } = await this.gate.acquire(signal, deadline));
+        else ({ secret, probe } = await this.gate.acquire(signal, deadline, path));
         await this.slots.acquire(signal);
         if (probe === 0 && (!this.gate.sendable(secret.token) || this.now() < this.notBefore)) {
           // While it waited for a connection, Togai refused the token or asked to wait: look again.
@@ -80,6 +81,7 @@ export class IngestSender {
         let response: TogaiResponse | undefined;
         let failure: unknown;
         let retryAs = -1;
+        let throttled = false;
         const t0 = performance.now();
         try {
           try {
@@ -108,9 +110,10 @@ export class IngestSender {
               probe = 0;
             } else retryAs = this.gate.onRejected(secret.token, probe);
           } else if (probe !== 0 && status === 429) {
+            // Not proven: back off; gate.acquire waits (within this call's budget) or fails fast.
             this.gate.throttle(probe, this.retryAfterMs(response));
             probe = 0;
-            throw this.gate.throttledError(path);
+            throttled = true;
           } else if (probe !== 0) {
             // Past authentication, or no answer at all (which says nothing about the token).
             this.gate.pass(probe, secret.token);
@@ -118,6 +121,13 @@ export class IngestSender {
           }
         } finally {
           this.slots.release();
+        }
+        if (throttled) {
+          const maxAttempts = this.options.maxAttempts ?? 5;
+          if (attempt >= maxAttempts) {
+            throw this.gate.throttledError(path, `${attempt} attempts, maxAttempts ${maxAttempts}`);
+          }
+          continue;
         }
         const status = response?.status ?? 0;
         if (status === 401 || status === 403) {

@@ -13,9 +13,12 @@ import { TogaiTokenRejectedError, TogaiTokenThrottledError } from "./errors";
  *   when their signal aborts or their retry budget ends.
  * - Any answer but 401/403/429 (2xx, 400, 5xx), and also no answer (network error, timeout, which
  *   say nothing about the token), lets the token pass: every caller sends with it from then on.
- * - 429 to the probe: Togai throttles an IP after a few rejected credentials, so the token is not
- *   proven; the whole client backs off (`Retry-After`, else doubling from the recheck interval) and
- *   calls in between fail at once with {@link TogaiTokenThrottledError}.
+ * - 429 to the probe: a per-second quota, or Togai's IP block after a few rejected credentials, so
+ *   the token is not proven; the whole client backs off (`Retry-After`, else doubling from the
+ *   recheck interval) and sends nothing with the token until the back-off ends. Callers whose
+ *   retry budget (`deadline`) and `maxWaitMs` cover the back-off wait for it (abortable); then one
+ *   of them probes again and the others wait for its answer. The others fail at once with
+ *   {@link TogaiTokenThrottledError}. So at most one request per back-off while 429s go on.
  * - 401/403: the token no longer passes at once (requests queued for a connection look again
  *   before they go out); one caller re-reads the secret and retries as the probe, the others wait
  *   for its answer. A token rejected twice is remembered: calls fail at once with
@@ -27,7 +30,7 @@ export class TokenGate {
   private probe?: { id: number; done: Promise<void>; end: () => void };
   private probes = 0;
   private rejected?: { token: string; at: string; recheckAt: number; rechecks: number };
-  private throttled?: { until: number; failures: number };
+  private throttled?: { until: number; failures: number; waitMs: number; hinted: boolean };
 
   constructor(
     private readonly tokens: TogaiTokenSource,
@@ -35,16 +38,20 @@ export class TokenGate {
     private readonly minRecheckMs: number,
     private readonly maxRecheckMs: number,
     private readonly maxThrottleMs: number,
+    /** Longest back-off a caller waits for (the client's `maxRetryAfterMs`). */
+    private readonly maxWaitMs: number,
   ) {}
 
   /**
    * The secret to send with. `probe` > 0: this caller sends a token not yet answered and must
    * end the probe (`pass`, `throttle`, `refused` or `release` with that id). Waits while another
-   * caller probes (until `deadline`, epoch ms); fails fast on a rejected or throttled token.
+   * caller probes, and for a back-off after a 429 (until `deadline`, epoch ms, the caller's retry
+   * budget); fails fast on a rejected token, or on a back-off that ends too late to wait for.
    */
   async acquire(
     signal: AbortSignal | undefined,
     deadline: number,
+    path = "/ingest",
   ): Promise<{ secret: TokenSecretValue; probe: number }> {
     for (;;) {
       signal?.throwIfAborted();
@@ -65,7 +72,13 @@ export class TokenGate {
         continue;
       }
       if (secret.token === this.passed) return { secret, probe: 0 };
-      if (this.throttled && this.now() < this.throttled.until) throw this.throttledError();
+      const throttled = this.throttled;
+      if (throttled && this.now() < throttled.until) {
+        const tooLong = this.tooLongToWait(throttled, deadline);
+        if (tooLong) throw this.throttledError(path, tooLong);
+        await abortableSleep(throttled.until - this.now(), signal);
+        continue; // the first caller back probes; the others wait for its answer
+      }
       return { secret, probe: this.startProbe() };
     }
   }
@@ -91,7 +104,13 @@ export class TokenGate {
     if (this.probe?.id !== probe) return;
     const failures = (this.throttled?.failures ?? 0) + 1;
     const backoff = Math.min(this.maxThrottleMs, this.minRecheckMs * 2 ** (failures - 1));
-    this.throttled = { until: this.now() + (retryAfterMs ?? backoff), failures };
+    const waitMs = retryAfterMs ?? backoff;
+    this.throttled = {
+      until: this.now() + waitMs,
+      failures,
+      waitMs,
+      hinted: retryAfterMs !== undefined,
+    };
     this.endProbe();
   }
 
@@ -170,15 +189,33 @@ export class TokenGate {
     );
   }
 
-  /** The error while the client backs off after a 429 to a token Togai had not accepted yet. */
-  throttledError(path = "/ingest"): TogaiTokenThrottledError {
+  /**
+   * The error when a call cannot wait for the back-off after a 429 to a token Togai had not
+   * accepted yet; `why` says which bound the wait passes.
+   */
+  throttledError(path = "/ingest", why = ""): TogaiTokenThrottledError {
     const until = new Date(this.throttled?.until ?? this.now()).toISOString();
     return new TogaiTokenThrottledError(
-      `Togai answered HTTP 429 to the first request with the current token, so it is not known to be accepted; no request is sent with it before ${until}. Togai throttles an IP for 30 minutes after 5 rejected credentials: check that the rotation function succeeds (\`cdktf-togai status\`), that the token's apiBaseUrl is the Togai environment this client sends to, and that no other process behind the same IP sends a rejected token or key`,
+      `Not sent: Togai answered HTTP 429 to the first request with the current token, so it is not known to be accepted, and the client sends no request with it before ${until}${why ? ` (${why})` : ""}. A per-second quota passes; if 429s go on, note that Togai throttles an IP for 30 minutes after 5 rejected credentials: check that the rotation function succeeds (\`cdktf-togai status\`), that the token's apiBaseUrl is the Togai environment this client sends to, and that no other process behind the same IP sends a rejected token or key`,
       429,
       path,
       until,
     );
+  }
+
+  /** Why a caller with this `deadline` cannot wait for the back-off, or "" when it can. */
+  private tooLongToWait(
+    throttled: { until: number; waitMs: number; hinted: boolean },
+    deadline: number,
+  ): string {
+    const asked = throttled.hinted
+      ? `Togai asked to retry after ${Math.ceil(throttled.waitMs / 1000)} s`
+      : `the back-off after repeated 429s is ${Math.ceil(throttled.waitMs / 1000)} s`;
+    if (throttled.until - this.now() > this.maxWaitMs) {
+      return `${asked}, above maxRetryAfterMs ${this.maxWaitMs}`;
+    }
+    if (throttled.until > deadline) return `${asked}, beyond this call's maxRetryTimeMs`;
+    return "";
   }
 
   private waitError(): TogaiNetworkError {
@@ -201,5 +238,15 @@ export class TokenGate {
     const probe = this.probe;
     this.probe = undefined;
     probe?.end();
+  }
+}
+
+/** Sleeps `ms`; when `signal` aborts first, throws its reason (as `signal.throwIfAborted()`). */
+async function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (error) {
+    signal?.throwIfAborted();
+    throw error;
   }
 }

@@ -4,21 +4,19 @@
  * Retry-After is waited for up to a cap, and a request never retries past maxRetryTimeMs.
  */
 import type { TogaiRequestInfo } from "../../lib/runtime/client-options";
-import { TogaiIngestError } from "../../lib/runtime/errors";
+import { TogaiIngestError, TogaiTokenThrottledError } from "../../lib/runtime/errors";
 import { TogaiRateLimitError } from "../../lib/togai/errors";
 import { clientFor, event, failureOf, useServers } from "./client-harness";
 
 const h = useServers();
 
 /**
- * A client whose token Togai has accepted (a 429 to a new token is a throttle, see
- * client-gate.int.test.ts, not a rate limit to wait for), with the record of later requests.
+ * A fresh client (its token not yet answered by Togai, so its first request is the probe: a 429
+ * to it backs the whole client off, see client-throttle.int.test.ts), with its request record.
  */
-async function acceptedClient(options: Parameters<typeof clientFor>[1] = {}) {
+async function freshClient(options: Parameters<typeof clientFor>[1] = {}) {
   const rec = recorder();
   const { client } = await clientFor(h, { ...options, onRequest: rec.onRequest });
-  await client.ingest(event(1000));
-  rec.requests.length = 0;
   return { client, rec };
 }
 
@@ -81,8 +79,8 @@ test("an abort during a batch call stops it and lists what was accepted", async 
   await client.close();
 });
 
-test("429 with Retry-After: 1 waits a second; an HTTP date is honoured too", async () => {
-  const { client, rec } = await acceptedClient();
+test("429 with Retry-After: 1 to a fresh client's first request waits a second; an HTTP date is honoured too", async () => {
+  const { client, rec } = await freshClient();
   h.togai.inject({ path: "/ingest", kind: "status", status: 429, retryAfter: "1" });
   h.togai.inject({
     path: "/ingest",
@@ -101,12 +99,13 @@ test("429 with Retry-After: 1 waits a second; an HTTP date is honoured too", asy
 });
 
 test("a Retry-After above maxRetryAfterMs is not waited for: the typed error says so", async () => {
-  const { client, rec } = await acceptedClient({ maxRetryAfterMs: 5_000 });
+  const { client, rec } = await freshClient({ maxRetryAfterMs: 5_000 });
   h.togai.inject({ path: "/ingest", kind: "status", status: 429, retryAfter: "30" });
 
   const error = await failureOf(client.ingest(event(1)));
 
   expect(error.cause).toBeInstanceOf(TogaiRateLimitError);
+  expect(error.cause).toBeInstanceOf(TogaiTokenThrottledError);
   expect(error.message).toContain("Togai asked to retry after 30 s, above maxRetryAfterMs 5000");
   expect(rec.requests).toHaveLength(1);
   await client.close();
@@ -134,7 +133,7 @@ test("5xx every time: retries stop at maxRetryTimeMs, not later", async () => {
 
 // Invariant: while a Retry-After Togai sent has not passed, the client sends nothing more.
 test("Retry-After: 30 holds for later calls too: they fail at once without a request", async () => {
-  const { client, rec } = await acceptedClient({ maxRetryAfterMs: 5_000 });
+  const { client, rec } = await freshClient({ maxRetryAfterMs: 5_000 });
   h.togai.inject({ path: "/ingest", kind: "status", status: 429, retryAfter: "30", times: 100 });
 
   const errors: Error[] = [];
@@ -142,6 +141,8 @@ test("Retry-After: 30 holds for later calls too: they fail at once without a req
 
   expect(rec.requests).toHaveLength(1);
   expect(errors[19].cause).toBeInstanceOf(TogaiRateLimitError);
-  expect(errors[19].message).toContain("Togai asked not to send before");
+  expect(errors[19].cause).toBeInstanceOf(TogaiTokenThrottledError);
+  expect(errors[19].message).toContain("sends no request with it before");
+  expect(errors[19].message).toContain("Togai asked to retry after 30 s, above maxRetryAfterMs");
   await client.close();
 });

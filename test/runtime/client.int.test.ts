@@ -92,9 +92,9 @@ test("one event goes to /ingest with the token", async () => {
   await client.close();
 });
 
-test("429 to a token Togai already accepted, then success: retried with backoff", async () => {
-  const { client } = await setup();
-  await client.ingest(event(0)); // the token is accepted (a 429 to a new one backs off instead)
+test("429 then success: a fresh client's first batch request waits out the back-off and is retried", async () => {
+  // The token is new, so the 429s back the client off (tokenRecheckMs, doubling) and it waits.
+  const { client } = await setup({ tokenRecheckMs: 50 });
   togai.inject({ path: "/ingestBatch", kind: "status", status: 429, times: 2 });
   const before = togai.calls.ingestBatch;
 
