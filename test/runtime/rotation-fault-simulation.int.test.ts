@@ -10,14 +10,15 @@
  * - no operator action is ever needed: the next fault-free scheduled rotation succeeds, and no
  *   AWSPENDING is left behind.
  */
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { leakedSecrets, OutputCapture } from "../support/capture-output";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { leakedSecrets } from "../support/capture-output";
+import type { MotoServer } from "../support/moto-server";
 import { driveRotation, loadRotationHandler } from "../support/rotation-driver";
-import { type SecretsManagerFaultProxy, startFaultProxy } from "../support/rotation-fault-proxy";
+import type { SecretsManagerFaultProxy } from "../support/rotation-fault-proxy";
 import { createRotationFixture } from "../support/rotation-fixture";
+import { useRotationServers } from "../support/rotation-servers";
 import { simulateRotations } from "../support/rotation-simulation";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import type { TogaiStandIn } from "../support/togai-standin";
 
 const SECRET_KEY = "togai-secret-key-5e1d7c3b9a2f4e6d8c0b1a3f";
 // A fixed default keeps CI reproducible; TOGAI_SIM_SEED=random (or a number) explores others.
@@ -25,29 +26,18 @@ const SEED_ENV = process.env.TOGAI_SIM_SEED;
 const SEED =
   SEED_ENV === "random" ? Math.floor(Math.random() * 2 ** 31) : Number(SEED_ENV ?? 20261203);
 
+const servers = useRotationServers({
+  secretKeys: [SECRET_KEY],
+  faultProxy: true,
+  scanOutput: false,
+});
 let moto: MotoServer;
 let togai: TogaiStandIn;
-let proxy: SecretsManagerFaultProxy;
 let secrets: SecretsManagerClient;
-const output = new OutputCapture();
-
-beforeAll(async () => {
-  moto = await startMotoServer();
-  Object.assign(process.env, moto.awsEnv);
-  togai = await startTogaiStandIn({
-    secretKeys: [SECRET_KEY],
-    rateLimits: false,
-    unauthenticatedLimit: 1000,
-  });
-  proxy = await startFaultProxy(moto.endpoint);
-  secrets = new SecretsManagerClient({});
-});
-
-afterAll(async () => {
-  secrets?.destroy();
-  await proxy?.close();
-  await togai?.close();
-  await moto?.stop();
+let proxy: SecretsManagerFaultProxy;
+const { output } = servers;
+beforeAll(() => {
+  ({ moto, togai, secrets, proxy } = servers);
 });
 
 const RUNS = Number(process.env.TOGAI_SIM_RUNS ?? 1);

@@ -13,52 +13,29 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { startRotationNow } from "../../lib/aws/start-rotation";
 import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rotation-handler";
-import { leakedSecrets, OutputCapture } from "../support/capture-output";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
+import type { MotoServer } from "../support/moto-server";
 import {
   driveRotation,
   lambdaContext,
   loadRotationHandler,
   type RotationHandler,
 } from "../support/rotation-driver";
-import { type SecretsManagerFaultProxy, startFaultProxy } from "../support/rotation-fault-proxy";
+import type { SecretsManagerFaultProxy } from "../support/rotation-fault-proxy";
 import { createRotationFixture, type RotationFixture } from "../support/rotation-fixture";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import { useRotationServers } from "../support/rotation-servers";
+import type { TogaiStandIn } from "../support/togai-standin";
 
 const KEY = "togai-secret-key-8d2c4b6a0e1f3a5c7b9d";
 const HOUR = 3_600_000;
 
+const servers = useRotationServers({ secretKeys: [KEY], faultProxy: true });
 let moto: MotoServer;
 let togai: TogaiStandIn;
-let proxy: SecretsManagerFaultProxy;
 let secrets: SecretsManagerClient;
-const output = new OutputCapture();
-
-beforeAll(async () => {
-  moto = await startMotoServer();
-  Object.assign(process.env, moto.awsEnv);
-  togai = await startTogaiStandIn({
-    secretKeys: [KEY],
-    rateLimits: false,
-    unauthenticatedLimit: 1000,
-  });
-  proxy = await startFaultProxy(moto.endpoint);
-  secrets = new SecretsManagerClient({});
-  output.start();
-});
-
-afterEach(() => {
-  togai.clearFaults();
-  proxy.arm(undefined);
-});
-
-afterAll(async () => {
-  const text = output.stop();
-  secrets?.destroy();
-  await proxy?.close();
-  await togai?.close();
-  await moto?.stop();
-  expect(leakedSecrets(text, [KEY, ...togai.issuedTokens])).toEqual([]);
+let proxy: SecretsManagerFaultProxy;
+const { output } = servers;
+beforeAll(() => {
+  ({ moto, togai, secrets, proxy } = servers);
 });
 
 const stagesOf = async (arn: string) =>

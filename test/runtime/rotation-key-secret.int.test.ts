@@ -9,41 +9,21 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
-  SecretsManagerClient,
+  type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { leakedSecrets, OutputCapture } from "../support/capture-output";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
 import { driveRotation } from "../support/rotation-driver";
 import { createRotationFixture, type RotationFixture } from "../support/rotation-fixture";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import { useRotationServers } from "../support/rotation-servers";
+import type { TogaiStandIn } from "../support/togai-standin";
 
 const KEY = "togai-keysecret-key-5e1a9c3b7d2f4a6e";
 
-let moto: MotoServer;
+const servers = useRotationServers({ secretKeys: [KEY] });
 let togai: TogaiStandIn;
 let secrets: SecretsManagerClient;
-const output = new OutputCapture();
-
-beforeAll(async () => {
-  moto = await startMotoServer();
-  Object.assign(process.env, moto.awsEnv);
-  togai = await startTogaiStandIn({
-    secretKeys: [KEY],
-    rateLimits: false,
-    unauthenticatedLimit: 1000,
-  });
-  secrets = new SecretsManagerClient({});
-  output.start();
-});
-
-afterEach(() => togai.clearFaults());
-
-afterAll(async () => {
-  const text = output.stop();
-  secrets?.destroy();
-  await togai?.close();
-  await moto?.stop();
-  expect(leakedSecrets(text, [KEY, ...togai.issuedTokens])).toEqual([]);
+const { output } = servers;
+beforeAll(() => {
+  ({ togai, secrets } = servers);
 });
 
 const rotate = async (fx: RotationFixture) => {

@@ -7,11 +7,9 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
-  SecretsManagerClient,
+  type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { leakedSecrets, OutputCapture } from "../support/capture-output";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
 import {
   driveRotation,
   lambdaContext,
@@ -19,37 +17,21 @@ import {
   versionWithStage,
 } from "../support/rotation-driver";
 import { createRotationFixture, type RotationFixture } from "../support/rotation-fixture";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import { useRotationServers } from "../support/rotation-servers";
+import type { TogaiStandIn } from "../support/togai-standin";
 
 const SECRET_KEY = "togai-secret-key-0f3c9a77e5b14c2d8e1f6a0b";
 const WRONG_KEY = "togai-secret-key-deactivated-91b2c3d4e5f6";
 
-let moto: MotoServer;
+const servers = useRotationServers({ secretKeys: [SECRET_KEY], otherSecrets: [WRONG_KEY] });
 let togai: TogaiStandIn;
 let secrets: SecretsManagerClient;
-const output = new OutputCapture();
-
-beforeAll(async () => {
-  moto = await startMotoServer();
-  Object.assign(process.env, moto.awsEnv);
-  togai = await startTogaiStandIn({
-    secretKeys: [SECRET_KEY],
-    rateLimits: false,
-    unauthenticatedLimit: 1000,
-  });
-  secrets = new SecretsManagerClient({});
-  output.start();
+const { output } = servers;
+beforeAll(() => {
+  ({ togai, secrets } = servers);
 });
-
-afterEach(() => togai.clearFaults());
-
-afterAll(async () => {
-  const text = output.stop();
-  secrets.destroy();
-  await togai?.close();
-  await moto?.stop();
-  // Every log line and error of every rotation in this file, searched for the key and tokens.
-  expect(leakedSecrets(text, [SECRET_KEY, WRONG_KEY, ...togai.issuedTokens])).toEqual([]);
+afterAll(() => {
+  const text = output.captured;
   expect(text).toContain('"step":"createSecret"');
 });
 

@@ -1,0 +1,62 @@
+/**
+ * The servers every rotation test file runs against, started before its tests and stopped by
+ * PID after them: moto_server (Secrets Manager), the Togai stand-in, and optionally the fault
+ * proxy in front of moto. With `scanOutput`, everything printed while the file ran (every log
+ * line and error) is searched for the keys and every token the stand-in issued.
+ */
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { leakedSecrets, OutputCapture } from "./capture-output";
+import { type MotoServer, startMotoServer } from "./moto-server";
+import { type SecretsManagerFaultProxy, startFaultProxy } from "./rotation-fault-proxy";
+import { startTogaiStandIn, type TogaiStandIn } from "./togai-standin";
+
+export interface RotationServers {
+  moto: MotoServer;
+  togai: TogaiStandIn;
+  /** Undefined unless `faultProxy` was asked for. */
+  proxy: SecretsManagerFaultProxy;
+  /** A client of moto, with the endpoint from the environment the launcher sets. */
+  secrets: SecretsManagerClient;
+  output: OutputCapture;
+}
+
+export function useRotationServers(options: {
+  /** Secret keys the stand-in accepts; the output scan also looks for them. */
+  readonly secretKeys: string[];
+  /** Keys that must never be printed either (e.g. a deactivated one). */
+  readonly otherSecrets?: string[];
+  readonly faultProxy?: boolean;
+  /** Capture and scan the file's output. @default true */
+  readonly scanOutput?: boolean;
+}): RotationServers {
+  const servers = { output: new OutputCapture() } as RotationServers;
+  const scan = options.scanOutput ?? true;
+  beforeAll(async () => {
+    servers.moto = await startMotoServer();
+    Object.assign(process.env, servers.moto.awsEnv);
+    servers.togai = await startTogaiStandIn({
+      secretKeys: options.secretKeys,
+      rateLimits: false,
+      unauthenticatedLimit: 1000,
+    });
+    if (options.faultProxy) servers.proxy = await startFaultProxy(servers.moto.endpoint);
+    servers.secrets = new SecretsManagerClient({});
+    if (scan) servers.output.start();
+  });
+  afterEach(() => {
+    servers.togai?.clearFaults();
+    servers.proxy?.arm(undefined);
+  });
+  afterAll(async () => {
+    const text = scan ? servers.output.stop() : "";
+    servers.secrets?.destroy();
+    await servers.proxy?.close();
+    await servers.togai?.close();
+    await servers.moto?.stop();
+    if (scan) {
+      const secrets = [...options.secretKeys, ...(options.otherSecrets ?? [])];
+      expect(leakedSecrets(text, [...secrets, ...servers.togai.issuedTokens])).toEqual([]);
+    }
+  });
+  return servers;
+}
