@@ -77,7 +77,7 @@ describe("alerting", () => {
         "aws_cloudwatch_metric_alarm",
       ).find((a) => a.metric_name === "TokenHoursLeft")?.evaluation_periods;
     expect(age(4)).toBe(8);
-    expect(age(12)).toBe(20);
+    expect(age(11)).toBe(20);
   });
 });
 
