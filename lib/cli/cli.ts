@@ -60,7 +60,8 @@ token or the secret does not hold the expected JSON, or when the token has fewer
 --warn-hours hours left.
 
   --secret-id ID    ARN or name of the token secret (TogaiTokenRotation)
-  --warn-hours N    hours of token life below which status warns (default 12)
+  --warn-hours N    hours of token life below which status warns (default 10: a token
+                    lives 24 h and is replaced within 12 h at the longest interval)
   --json            print one JSON object, for scripts`,
 } as const;
 
@@ -146,7 +147,7 @@ async function status(
     "warn-hours": { type: "string" },
     json: { type: "boolean" },
   });
-  const warnHours = values["warn-hours"] === undefined ? 12 : Number(values["warn-hours"]);
+  const warnHours = values["warn-hours"] === undefined ? 10 : Number(values["warn-hours"]);
   if (!Number.isFinite(warnHours) || warnHours < 0 || warnHours > 24) {
     throw new UsageError(
       `--warn-hours must be a number of hours from 0 to 24, got "${values["warn-hours"]}"`,

@@ -11,7 +11,7 @@ import {
 import { readSecretString } from "../aws/secrets";
 import { unfinishedVersionIds } from "../aws/start-rotation";
 import { InvalidTogaiTokenError, InvalidTokenSecretError } from "../togai/errors";
-import { decodeTogaiToken } from "../togai/togai-jwt";
+import { decodeTogaiToken, TOGAI_CLOCK_SKEW_MS } from "../togai/togai-jwt";
 import { parseTokenSecretValue } from "../togai/token-secret";
 
 export interface StatusReport {
@@ -104,7 +104,7 @@ export async function readStatus(
       `the token secret's "token" is not a Togai token (${error.message}); run a rotation to repair it`,
     );
   }
-  if (Date.parse(value.issuedAt) > Date.now() + 5 * 60_000) {
+  if (Date.parse(value.issuedAt) > Date.now() + TOGAI_CLOCK_SKEW_MS) {
     report.problems.push(
       `the token secret's issuedAt (${value.issuedAt}) is in the future; run a rotation to repair it`,
     );

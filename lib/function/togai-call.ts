@@ -1,5 +1,10 @@
 import { PUT_API_KEY_HINT } from "../contract";
-import { RotationError, TogaiAuthenticationError } from "../togai/errors";
+import {
+  isRetryable,
+  RotationError,
+  TogaiAuthenticationError,
+  TogaiRateLimitError,
+} from "../togai/errors";
 import { withRetry } from "../togai/retry";
 import { authenticate } from "../togai/togai-api";
 import type { JsonLogger } from "./logger";
@@ -37,6 +42,10 @@ export async function callAuthenticate(call: TogaiCall): Promise<string> {
       {
         maxAttempts: 8,
         deadline,
+        // Checking a pending token that Togai may refuse: a 429 may be Togai's IP block after
+        // rejected credentials, which every further attempt would prolong. One attempt only.
+        retryable: (error) =>
+          isRetryable(error) && !(purpose === "check" && error instanceof TogaiRateLimitError),
         random: call.random,
         onRetry: ({ attempt, delayMs, error }) =>
           log.warn("Togai call failed, retrying", {
@@ -51,6 +60,11 @@ export async function callAuthenticate(call: TogaiCall): Promise<string> {
     if (error instanceof TogaiAuthenticationError && purpose === "mint") {
       throw new RotationError(
         `Togai rejected the secret key stored in ${call.apiKeySecretArn} (HTTP ${error.status}); not retried, as Togai throttles an IP after a few rejected keys. Put a valid key: ${PUT_API_KEY_HINT}`,
+      );
+    }
+    if (error instanceof TogaiRateLimitError && purpose === "check") {
+      throw new RotationError(
+        `Togai throttled the check of the pending token (HTTP 429; not retried, as Togai may be throttling this IP after rejected credentials); Secrets Manager's next re-attempt checks again, AWSCURRENT keeps the previous token`,
       );
     }
     if (error instanceof TogaiAuthenticationError) {

@@ -1,7 +1,7 @@
 import { PUT_API_KEY_HINT, TOKEN_LIFETIME_HOURS, type TokenSecretValue } from "../contract";
 import { bearerCredentialProblem } from "../togai/credential";
 import { InvalidCredentialError, RotationError } from "../togai/errors";
-import { decodeTogaiToken } from "../togai/togai-jwt";
+import { decodeTogaiToken, TOGAI_CLOCK_SKEW_MS } from "../togai/togai-jwt";
 import { parseTokenSecretValue } from "../togai/token-secret";
 
 /** Hours between now and an ISO date or epoch ms. */
@@ -11,7 +11,7 @@ export function hoursUntil(when: string | number): number {
 }
 
 /** Clock skew tolerated between Togai and the function, in hours. */
-const CLOCK_SKEW_HOURS = 0.25;
+const CLOCK_SKEW_HOURS = TOGAI_CLOCK_SKEW_MS / 3_600_000;
 
 /**
  * Why a token's claims cannot be Togai's: issued in the future, or living longer than Togai's

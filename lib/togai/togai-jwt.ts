@@ -1,6 +1,12 @@
 import { gunzipSync } from "node:zlib";
 import { InvalidTogaiTokenError } from "./errors";
 
+/**
+ * Clock difference tolerated between Togai and us when judging a token's `iat`: the rotation
+ * function and `cdktf-togai status` use the same allowance, so what one stores the other accepts.
+ */
+export const TOGAI_CLOCK_SKEW_MS = 15 * 60_000;
+
 /** What this package reads out of a Togai token. The signature is not verified: Togai
  * publishes no key set, and the token only ever travels between Togai and its holder. */
 export interface TogaiTokenClaims {

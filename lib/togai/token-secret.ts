@@ -36,10 +36,12 @@ export function parseTokenSecretValue(raw: string, secretId: string): TokenSecre
       );
     }
   }
-  if (Number.isNaN(Date.parse(value.expiresAt as string))) {
-    throw new InvalidTokenSecretError(
-      `The token secret ${secretId} has an "expiresAt" that is not an ISO 8601 date`,
-    );
+  for (const field of ["expiresAt", "issuedAt"] as const) {
+    if (Number.isNaN(Date.parse(value[field] as string))) {
+      throw new InvalidTokenSecretError(
+        `The token secret ${secretId} has an "${field}" that is not an ISO 8601 date`,
+      );
+    }
   }
   return {
     token: value.token as string,

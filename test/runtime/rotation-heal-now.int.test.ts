@@ -309,6 +309,31 @@ describe.each(["bundle", "source"] as const)("tokens Togai does not accept (%s)"
     expect(await unfinished(fx.tokenArn)).toEqual([]);
   });
 
+  // Invariant: checking a pending token never prolongs a throttle: one request per re-attempt.
+  test("a 429 while checking a pending token is not retried, and the version stays for the next re-attempt", async () => {
+    const fx = await setUp(kind);
+    expect((await rotate(fx)).error).toBeUndefined();
+    togai.inject({
+      path: "/authenticate",
+      kind: "status",
+      status: 200,
+      body: JSON.stringify({ token: forgedTogaiToken(nowSeconds(), 86_400) }),
+    });
+    const failed = await rotate(fx);
+    expect(failed.failedStep).toBe("testSecret");
+    togai.inject({ path: "/authenticate", kind: "status", status: 429, times: 100 });
+    const before = togai.calls.authenticate;
+
+    const throttled = await rotate(fx);
+
+    expect(throttled).toMatchObject({ versionId: failed.versionId, failedStep: "createSecret" });
+    expect(throttled.error?.message).toContain("Togai throttled the check of the pending token");
+    expect(togai.calls.authenticate - before).toBe(1);
+    expect(await unfinished(fx.tokenArn)).toEqual([failed.versionId]);
+    togai.clearFaults();
+    expect((await rotate(fx)).error?.message).toContain("(Togai refuses its token)");
+  });
+
   // Invariant: a minted token whose claims cannot be Togai's is never stored.
   test.each([
     [
