@@ -72,6 +72,24 @@ const READERS: Reader[] = [
   },
 ];
 
+/** A token secret on moto holding a token minted at `clock` (epoch ms), and the client that made it. */
+async function tokenSecretHolding(
+  moto: MotoServer,
+  togai: TogaiStandIn,
+  name: string,
+  clock: number,
+): Promise<{ setup: SecretsManagerClient; secretId: string }> {
+  const setup = new SecretsManagerClient({ endpoint: moto.endpoint });
+  const secretId = await createSecret(setup, name);
+  await putToken(
+    setup,
+    secretId,
+    togai.mintToken(Math.floor(clock / 1000)),
+    "https://api.togai.com",
+  );
+  return { setup, secretId };
+}
+
 export async function benchTokenReads(moto: MotoServer): Promise<ReaderResult[]> {
   const results: ReaderResult[] = [];
   const togai = new TogaiStandIn();
@@ -80,14 +98,7 @@ export async function benchTokenReads(moto: MotoServer): Promise<ReaderResult[]>
     const fake = FakeTimers.install({ now: Date.now(), toFake: ["Date"] });
     let clock = Date.now();
     try {
-      const setup = new SecretsManagerClient({ endpoint: moto.endpoint });
-      const secretId = await createSecret(setup, "bench-token");
-      await putToken(
-        setup,
-        secretId,
-        togai.mintToken(Math.floor(clock / 1000)),
-        "https://api.togai.com",
-      );
+      const { setup, secretId } = await tokenSecretHolding(moto, togai, "bench-token", clock);
 
       const client = new SecretsManagerClient({ endpoint: moto.endpoint });
       const calls = countCommands(client);
@@ -162,14 +173,7 @@ export async function benchOutage(moto: MotoServer): Promise<OutageResult[]> {
     const fake = FakeTimers.install({ now: Date.now(), toFake: ["Date"] });
     let clock = Date.now();
     try {
-      const setup = new SecretsManagerClient({ endpoint: moto.endpoint });
-      const secretId = await createSecret(setup, "bench-outage");
-      await putToken(
-        setup,
-        secretId,
-        togai.mintToken(Math.floor(clock / 1000)),
-        "https://api.togai.com",
-      );
+      const { setup, secretId } = await tokenSecretHolding(moto, togai, "bench-outage", clock);
       const client = new SecretsManagerClient({ endpoint: moto.endpoint, maxAttempts: 1 });
       let down = false;
       let reads = 0;

@@ -90,3 +90,11 @@ export function secretNameFromArn(arn: string): string | undefined {
   ).exec(arn);
   return match?.[1];
 }
+
+/**
+ * The ARN without the random suffix (a "partial ARN"): Secrets Manager accepts it as a secret
+ * id, and CloudTrail records it as the caller gave it.
+ */
+export function partialSecretArn(arn: string): string {
+  return arn.replace(new RegExp(SECRET_ARN_SUFFIX_PATTERN), "");
+}

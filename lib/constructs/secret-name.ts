@@ -1,6 +1,6 @@
 import { Fn, TerraformLocal, Token } from "cdktf";
 import type { Construct } from "constructs";
-import { SECRET_ARN_SUFFIX_PATTERN, secretNameFromArn } from "../contract";
+import { partialSecretArn, SECRET_ARN_SUFFIX_PATTERN, secretNameFromArn } from "../contract";
 
 /**
  * The name of the secret at `arn`, without Secrets Manager's random `-XXXXXX` suffix: callers
@@ -25,8 +25,7 @@ export function secretNameOf(scope: Construct, id: string, arn: string): string 
  * `replace()` at apply (through a local named `id`) for an ARN only Terraform knows.
  */
 export function partialArnOf(scope: Construct, id: string, arn: string): string {
-  const suffix = new RegExp(SECRET_ARN_SUFFIX_PATTERN);
-  if (!Token.isUnresolved(arn)) return arn.replace(suffix, "");
+  if (!Token.isUnresolved(arn)) return partialSecretArn(arn);
   return new TerraformLocal(scope, id, Fn.replace(arn, `/${SECRET_ARN_SUFFIX_PATTERN}/`, ""))
     .asString;
 }

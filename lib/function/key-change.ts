@@ -1,7 +1,6 @@
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { secretNameFromArn } from "../aws/secret-arn";
 import { startRotationNow } from "../aws/start-rotation";
-import { SECRET_ARN_SUFFIX_PATTERN } from "../contract";
+import { partialSecretArn, secretNameFromArn } from "../contract";
 import type { JsonLogger } from "./logger";
 import type { KeyChangeEvent, RotationConfig } from "./rotation-config";
 
@@ -19,11 +18,7 @@ export async function rotateAfterKeyChange(
   const key = config.apiKeySecretArn;
   const log = logger.child({ trigger: event.detail?.eventName ?? event["detail-type"] });
   // Callers name a secret by ARN, by name, or by its ARN without the random suffix.
-  const names = [
-    key,
-    secretNameFromArn(key),
-    key.replace(new RegExp(SECRET_ARN_SUFFIX_PATTERN), ""),
-  ];
+  const names = [key, secretNameFromArn(key), partialSecretArn(key)];
   if (!changed || !names.includes(changed)) {
     log.warn("event is not about the API-key secret: ignored", {
       changedSecret: changed ?? "none",

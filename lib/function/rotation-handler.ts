@@ -14,9 +14,8 @@
  */
 
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { secretNameFromArn } from "../aws/secret-arn";
 import { unfinishedVersionIds } from "../aws/start-rotation";
-import { STAGE, TOKEN_METRIC, type TokenSecretValue } from "../contract";
+import { STAGE, secretNameFromArn, TOKEN_METRIC, type TokenSecretValue } from "../contract";
 import { InvalidTogaiTokenError, RotationError } from "../togai/errors";
 import { decodeTogaiToken } from "../togai/togai-jwt";
 import { parseTokenSecretValue } from "../togai/token-secret";

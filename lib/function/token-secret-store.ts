@@ -99,27 +99,23 @@ export class TokenSecretStore {
   }
 
   /** Moves `stage` to `toVersionId` (from `fromVersionId`, which must be named when it holds it). */
-  async moveStage(stage: string, toVersionId: string, fromVersionId?: string): Promise<void> {
-    await callSecretsManager("UpdateSecretVersionStage", () =>
-      this.client.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: this.secretArn,
-          VersionStage: stage,
-          MoveToVersionId: toVersionId,
-          RemoveFromVersionId: fromVersionId,
-        }),
-      ),
-    );
+  moveStage(stage: string, toVersionId: string, fromVersionId?: string): Promise<void> {
+    return this.updateStage(stage, toVersionId, fromVersionId);
   }
 
   /** Takes `stage` off a version. */
-  async removeStage(stage: string, versionId: string): Promise<void> {
+  removeStage(stage: string, versionId: string): Promise<void> {
+    return this.updateStage(stage, undefined, versionId);
+  }
+
+  private async updateStage(stage: string, to?: string, from?: string): Promise<void> {
     await callSecretsManager("UpdateSecretVersionStage", () =>
       this.client.send(
         new UpdateSecretVersionStageCommand({
           SecretId: this.secretArn,
           VersionStage: stage,
-          RemoveFromVersionId: versionId,
+          MoveToVersionId: to,
+          RemoveFromVersionId: from,
         }),
       ),
     );

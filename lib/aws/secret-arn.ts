@@ -1,2 +1,0 @@
-/** One helper for deploy time and run time: it lives in the shared contract. */
-export { secretNameFromArn } from "../contract";
