@@ -24,7 +24,7 @@ export function unsafeBaseUrlReason(baseUrl: string): string | undefined {
 }
 
 /** The region named in a Secrets Manager ARN, or `undefined` for a name. */
-export function regionFromArn(secretId: string | undefined): string | undefined {
+function regionFromArn(secretId: string | undefined): string | undefined {
   const match = /^arn:[^:]+:secretsmanager:([a-z0-9-]+):/.exec(secretId ?? "");
   return match?.[1];
 }

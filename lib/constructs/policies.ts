@@ -19,13 +19,13 @@ export interface PolicyDocument {
 }
 
 /** What a consumer of the token may do to its secret: read it, never write it. */
-export const TOKEN_READ_ACTIONS = [
+const TOKEN_READ_ACTIONS = [
   "secretsmanager:GetSecretValue",
   "secretsmanager:DescribeSecret",
 ];
 
 /** What the rotation function needs on the token secret (rotation-protocol rule 15). */
-export const TOKEN_ROTATE_ACTIONS = [
+const TOKEN_ROTATE_ACTIONS = [
   "secretsmanager:DescribeSecret",
   "secretsmanager:GetSecretValue",
   "secretsmanager:PutSecretValue",
@@ -33,7 +33,7 @@ export const TOKEN_ROTATE_ACTIONS = [
 ];
 
 /** KMS use through Secrets Manager only, and only for one secret's encryption context. */
-export function kmsThroughSecretsManager(
+function kmsThroughSecretsManager(
   sid: string,
   kmsKeyArn: string,
   secretArn: string,

@@ -103,7 +103,7 @@ export function checkArn(
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /** Togai's base URL: https, or plain http on loopback only (for tests and local stand-ins). */
-export function checkApiBaseUrl(scope: IConstruct, value: string | undefined): void {
+function checkApiBaseUrl(scope: IConstruct, value: string | undefined): void {
   if (!known(value)) return;
   let url: URL;
   try {
@@ -130,7 +130,7 @@ export function checkApiBaseUrl(scope: IConstruct, value: string | undefined): v
 }
 
 /** Exactly one of two props must be given. */
-export function checkExactlyOne(
+function checkExactlyOne(
   scope: IConstruct,
   a: [string, unknown],
   b: [string, unknown],

@@ -27,7 +27,7 @@ export type TogaiTransport = (
  * Node's built-in fetch (itself undici): no dependency to bundle, which keeps the rotation
  * function small. The ingest client passes a keep-alive undici Pool instead.
  */
-export const fetchTransport: TogaiTransport = async (url, init) => {
+const fetchTransport: TogaiTransport = async (url, init) => {
   const timeout = AbortSignal.timeout(init.timeoutMs);
   const response = await fetch(url, {
     method: init.method,
@@ -63,7 +63,7 @@ export interface TogaiResponse {
 }
 
 /** Reads Togai's `{"message"}` defensively: a 401 may come with an empty or non-JSON body. */
-export function togaiMessageOf(body: unknown): string | undefined {
+function togaiMessageOf(body: unknown): string | undefined {
   if (body && typeof body === "object" && "message" in body) {
     const message = (body as { message: unknown }).message;
     if (typeof message === "string" && message.length > 0) return message.slice(0, 500);
