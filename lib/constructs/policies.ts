@@ -19,10 +19,7 @@ export interface PolicyDocument {
 }
 
 /** What a consumer of the token may do to its secret: read it, never write it. */
-const TOKEN_READ_ACTIONS = [
-  "secretsmanager:GetSecretValue",
-  "secretsmanager:DescribeSecret",
-];
+const TOKEN_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"];
 
 /** What the rotation function needs on the token secret (rotation-protocol rule 15). */
 const TOKEN_ROTATE_ACTIONS = [

@@ -130,11 +130,7 @@ function checkApiBaseUrl(scope: IConstruct, value: string | undefined): void {
 }
 
 /** Exactly one of two props must be given. */
-function checkExactlyOne(
-  scope: IConstruct,
-  a: [string, unknown],
-  b: [string, unknown],
-): void {
+function checkExactlyOne(scope: IConstruct, a: [string, unknown], b: [string, unknown]): void {
   const given = [a, b].filter(([, v]) => v !== undefined);
   if (given.length !== 1) {
     const which = given.length === 0 ? "neither was given" : "both were given";
