@@ -51,6 +51,12 @@ export interface TokenSecretValue {
   readonly issuedAt: string;
   /** The Togai API base URL that minted the token and accepts it. */
   readonly apiBaseUrl: string;
+  /**
+   * The version of the API-key secret whose key minted the token. The rotation function never
+   * promotes a token whose key was replaced meanwhile, and `status` names it. Absent in values
+   * written before 0.2.0; consumers need not read it.
+   */
+  readonly keyVersionId?: string;
 }
 
 /** Secrets Manager staging labels the rotation protocol uses. */

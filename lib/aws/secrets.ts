@@ -8,7 +8,10 @@ import { STAGE } from "../contract";
 /** Which version of a secret to read. */
 export interface SecretVersionSelector {
   readonly secretId: string;
-  /** @default "AWSCURRENT" (always explicit: an unqualified read may be served from a cache) */
+  /**
+   * @default "AWSCURRENT" when no `versionId` is given (always explicit: an unqualified read may be
+   * served from a cache); none with a `versionId`, so a version without labels can be read
+   */
   readonly versionStage?: string;
   readonly versionId?: string;
 }
@@ -17,6 +20,8 @@ export interface SecretVersionSelector {
 export interface SecretStringVersion {
   readonly value: string;
   readonly versionId: string;
+  /** When Secrets Manager created the version (its own clock, so versions compare safely). */
+  readonly createdDate?: Date;
 }
 
 /**
@@ -33,12 +38,14 @@ export async function readSecretString(
       new GetSecretValueCommand({
         SecretId: selector.secretId,
         VersionId: selector.versionId,
-        VersionStage: selector.versionStage ?? STAGE.current,
+        VersionStage: selector.versionId
+          ? selector.versionStage
+          : (selector.versionStage ?? STAGE.current),
       }),
       { abortSignal },
     );
     if (out.SecretString === undefined || out.VersionId === undefined) return undefined;
-    return { value: out.SecretString, versionId: out.VersionId };
+    return { value: out.SecretString, versionId: out.VersionId, createdDate: out.CreatedDate };
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return undefined;
     throw error;

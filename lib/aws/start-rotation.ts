@@ -87,3 +87,38 @@ export async function startRotationNow(
     return { secretArn, versionId: concurrent, clearedVersionIds, joinedConcurrentRotation: true };
   }
 }
+
+/**
+ * Starts a rotation under a version id the caller chose (RotateSecret's ClientRequestToken, 32
+ * to 64 characters), clearing nothing: used by the rotation function to replace a version it
+ * gave up, so that the new version's id says who started it. Resolves to false when Secrets
+ * Manager refuses because another rotation is in progress (that one runs instead).
+ */
+export async function startRotationAs(
+  secrets: SecretsManagerClient,
+  secretId: string,
+  rotationLambdaArn: string | undefined,
+  versionId: string,
+): Promise<boolean> {
+  try {
+    await callSecretsManager("RotateSecret", () =>
+      secrets.send(
+        new RotateSecretCommand({
+          SecretId: secretId,
+          ClientRequestToken: versionId,
+          RotationLambdaARN: rotationLambdaArn,
+        }),
+      ),
+    );
+    return true;
+  } catch (error) {
+    if (
+      error instanceof SecretsManagerCallError &&
+      error.code === "InvalidRequestException" &&
+      /previous rotation/i.test(error.message)
+    ) {
+      return false;
+    }
+    throw error;
+  }
+}

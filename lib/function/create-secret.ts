@@ -1,59 +1,58 @@
-import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SecretsManagerCallError } from "../aws/secrets-errors";
-import { startRotationNow, unfinishedVersionIds } from "../aws/start-rotation";
+import { unfinishedVersionIds } from "../aws/start-rotation";
 import { STAGE, type TokenSecretValue } from "../contract";
 import { RotationError } from "../togai/errors";
 import { tokenSecretValueFor } from "../togai/token-secret";
-import type { JsonLogger } from "./logger";
-import type { RotationConfig } from "./rotation-config";
+import { type GiveUpContext, giveUpVersion } from "./give-up";
+import { KeyRejectedError } from "./togai-call";
 import {
   apiKeyFrom,
   hoursUntil,
   implausibleClaimsProblem,
   pendingValueProblem,
 } from "./token-checks";
-import type { TokenSecretStore } from "./token-secret-store";
 
 /** What createSecret needs from the rotator that runs it. */
-export interface CreateSecretContext {
-  readonly config: RotationConfig;
-  readonly store: TokenSecretStore;
-  readonly secrets: SecretsManagerClient;
-  readonly log: JsonLogger;
+export interface CreateSecretContext extends GiveUpContext {
   /** Calls Togai /authenticate with the key, within the step's deadline. */
   readonly mint: (key: string) => Promise<string>;
-  /** Asks Togai whether it accepts a token: true, false when it refuses it (401/403). */
-  readonly accepts: (token: string) => Promise<boolean>;
   /** Publishes the token's hours left (a successful rotation). */
   readonly published: (value: TokenSecretValue) => void;
 }
 
 /**
  * The createSecret step for a version that holds AWSPENDING (rules 1 to 5 were checked by the
- * dispatcher): keep a usable pending value (rule 7), give up an aged one and start a fresh
- * rotation at once, or mint and store a new value (rules 6 and 8).
+ * dispatcher): keep a usable pending value (rule 7), give up one that can no longer pass
+ * testSecret, or mint and store a new value (rules 6 and 8).
  */
 export async function createSecret(token: string, cx: CreateSecretContext): Promise<void> {
   const { config, store, log } = cx;
   const existing = await store.readVersion(token, STAGE.pending);
   if (existing !== undefined) {
-    const problem =
-      pendingValueProblem(existing, config.tokenSecretArn, config.minTokenLifeHours) ??
-      (await refusedByTogai(existing, cx));
-    // Rule 7: a usable pending value is kept, so re-running the step changes nothing.
+    // Rule 7, decided from the value alone (no call to Togai: testSecret asks Togai, and gives
+    // the version up at once when Togai refuses it, so a refused token never comes back here).
+    const problem = pendingValueProblem(existing, config.tokenSecretArn, config.minTokenLifeHours);
     if (!problem) {
       log.info("pending version already holds a usable token: nothing to create");
       return;
     }
-    return healAgedVersion(token, problem, cx);
+    return giveUpVersion(token, `its pending value is no longer usable: ${problem}`, true, cx);
   }
   // Rule 6: what the new value needs, a key that can be sent as a bearer credential.
-  const key = apiKeyFrom(await store.readCurrent(config.apiKeySecretArn), config.apiKeySecretArn);
-  // Rule 8: mint.
-  const minted = await cx.mint(key);
+  const key = await store.readCurrentVersion(config.apiKeySecretArn);
+  const bearer = apiKeyFrom(key?.value, config.apiKeySecretArn);
+  // Rule 8: mint. A refused key can mint nothing in this version: give it up at once, so its
+  // re-attempts send Togai no further rejected credential.
+  let minted: string;
+  try {
+    minted = await cx.mint(bearer);
+  } catch (error) {
+    if (!(error instanceof KeyRejectedError)) throw error;
+    return giveUpVersion(token, error.message, false, cx);
+  }
   let value: TokenSecretValue;
   try {
-    value = tokenSecretValueFor(minted, config.apiBaseUrl);
+    value = tokenSecretValueFor(minted, config.apiBaseUrl, key?.versionId);
   } catch (error) {
     throw new RotationError(
       `Togai /authenticate returned something that is not a Togai token (${(error as Error).message}); AWSCURRENT keeps the previous token`,
@@ -93,26 +92,19 @@ export async function createSecret(token: string, cx: CreateSecretContext): Prom
 }
 
 /**
- * Rule 7, for a value that is still young: a pending token Togai refuses would fail testSecret at
- * every re-attempt without ever aging out, so it is asked once (a JWT bearer on /authenticate is
- * a cheap, side-effect-free check). A transient failure propagates: the step fails and is retried.
- */
-async function refusedByTogai(raw: string, cx: CreateSecretContext): Promise<string | undefined> {
-  const { token } = JSON.parse(raw) as TokenSecretValue;
-  return (await cx.accepts(token)) ? undefined : "Togai refuses its token";
-}
-
-/**
  * Stores the minted value as AWSPENDING of `token`, unless a newer rotation superseded this one
  * while the token was being minted. PutSecretValue with VersionStages AWSPENDING MOVES the label:
  * put blindly, it would take AWSPENDING back from the newer rotation (which then fails by rule 4)
- * and finish this older one instead, e.g. with the key from before a key change.
+ * and finish this older one instead.
  * - Checked before the put (rule 4 again): covers the whole mint, which may take seconds.
  * - Superseded between that check and the put (one round trip): where Secrets Manager refuses
- *   data for a version that lost its label (ResourceExistsException), nothing was stored; where
- *   the put moves the label, the describe after it finds the newer version (listed while it has
- *   no label) and gives AWSPENDING back to it. Either way this rotation fails as superseded.
- *   Secrets Manager offers no conditional put, so this is the closest the function can come.
+ *   data for a version that lost its label (ResourceExistsException), nothing was stored. Where
+ *   the put moves the label, the newer version, still valueless, is no longer listed anywhere
+ *   (DescribeSecret lists only labelled versions, ListSecretVersionIds only versions with a
+ *   value), so no check after the put can see it. What would make that harmful, a token from a
+ *   key that was replaced meanwhile (the reason for most newer rotations), is refused by
+ *   finishSecret, which compares the key's version; any other newer rotation would have minted
+ *   the same kind of token this one did.
  */
 async function putUnlessSuperseded(
   token: string,
@@ -123,9 +115,8 @@ async function putUnlessSuperseded(
   if (!before[token]?.includes(STAGE.pending)) {
     throw supersededError(token, unfinishedVersionIds(before)[0], cx, "nothing was stored");
   }
-  let stages: string[];
   try {
-    stages = await cx.store.put(token, value, STAGE.pending);
+    return await cx.store.put(token, value, STAGE.pending);
   } catch (error) {
     // Secrets Manager may refuse data for a version that lost its label meanwhile.
     const now = (await cx.store.describe()).versions;
@@ -138,17 +129,6 @@ async function putUnlessSuperseded(
     }
     throw supersededError(token, unfinishedVersionIds(now)[0], cx, "nothing was stored");
   }
-  const after = (await cx.store.describe()).versions;
-  const newer = Object.keys(after).find(
-    (id) => id !== token && !(id in before) && !after[id].includes(STAGE.current),
-  );
-  if (newer) {
-    if (after[token]?.includes(STAGE.pending)) {
-      await cx.store.moveStage(STAGE.pending, newer, token);
-    }
-    throw supersededError(token, newer, cx, "AWSPENDING is the newer rotation's");
-  }
-  return stages;
 }
 
 function supersededError(
@@ -160,39 +140,5 @@ function supersededError(
   cx.log.warn("rotation superseded while minting", { newerVersionId: newer ?? "none" });
   return new RotationError(
     `Version ${token} of secret ${cx.config.tokenSecretArn} is not staged AWSPENDING${newer ? `: superseded by the rotation of version ${newer}` : ""}; ${outcome}, AWSCURRENT is unchanged`,
-  );
-}
-
-/**
- * Rule 7, for an aging token: this version's value can never pass testSecret again and cannot be
- * replaced (AWS refuses new data for the same ClientRequestToken). A fresh rotation starts at
- * once: startRotationNow takes AWSPENDING off this version (rule 13 for it) and calls
- * RotateSecret, so a fresh token is minted in this scheduled window rather than one interval
- * later. This invocation still fails: this version's rotation did not succeed, and its
- * re-attempts fail by rule 4 without touching AWSCURRENT. When the start fails before AWSPENDING
- * came off, Secrets Manager's next re-attempt of this version tries again; after, the next
- * scheduled rotation starts clean. Either way nothing is left stuck.
- */
-async function healAgedVersion(
-  token: string,
-  problem: string,
-  cx: CreateSecretContext,
-): Promise<never> {
-  const given = `The pending value of version ${token} is no longer usable (${problem})`;
-  let fresh: string | undefined;
-  try {
-    fresh = (await startRotationNow(cx.secrets, cx.config.tokenSecretArn)).versionId;
-  } catch (error) {
-    cx.log.warn("could not start a fresh rotation at once", {
-      error: (error as Error).name,
-      reason: (error as Error).message,
-    });
-    throw new RotationError(
-      `${given}; starting a fresh rotation at once failed (${(error as Error).message}): Secrets Manager's next re-attempt or scheduled rotation tries again; AWSCURRENT keeps the previous token`,
-    );
-  }
-  cx.log.info("aged pending version given up; fresh rotation started", { freshVersionId: fresh });
-  throw new RotationError(
-    `${given}: AWSPENDING was removed from it and a fresh rotation was started as version ${fresh}, which mints a new token now; AWSCURRENT keeps the previous token until it finishes`,
   );
 }

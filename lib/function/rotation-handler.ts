@@ -5,21 +5,22 @@
  *
  * Comments name the protocol rule each branch keeps:
  *  1 an unknown step fails; 2 rotation must be enabled; 3 the version must exist; 4 a version
- *  holding AWSCURRENT is done, one without AWSPENDING fails; 5 one function serves one secret;
- *  6 createSecret reads what the value needs (the key); 7 an existing pending value is kept only
- *  while usable (an aged one is given up and a fresh rotation started at once: create-secret.ts);
- *  8 otherwise mint and store it as AWSPENDING, unless a newer rotation superseded this one; 9 setSecret pushes nothing but
- *  checks its preconditions; 10 testSecret proves the pending value, without side effects;
+ *  holding AWSCURRENT is done, one without AWSPENDING fails (unstaged-version.ts); 5 one function
+ *  serves one secret; 6 createSecret reads what the value needs (the key); 7 an existing pending
+ *  value is kept only while usable; 8 otherwise mint and store it as AWSPENDING, unless a newer
+ *  rotation superseded this one; 9 setSecret pushes nothing but checks its preconditions;
+ *  10 testSecret proves the pending value, with no side effect on Togai or AWSCURRENT;
  *  11-12 finishSecret moves AWSCURRENT; 13 no AWSPENDING is left off AWSCURRENT.
+ * A version proven unable to succeed is given up at once, with at most one fresh rotation to
+ * replace it (give-up.ts): the bounds under persistent faults are in docs/rotation-faults.md.
  */
 
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { unfinishedVersionIds } from "../aws/start-rotation";
 import { STAGE, secretNameFromArn, TOKEN_METRIC, type TokenSecretValue } from "../contract";
-import { InvalidTogaiTokenError, RotationError } from "../togai/errors";
-import { decodeTogaiToken } from "../togai/togai-jwt";
+import { RotationError } from "../togai/errors";
 import { parseTokenSecretValue } from "../togai/token-secret";
 import { createSecret } from "./create-secret";
+import { type GiveUpContext, giveUpVersion } from "./give-up";
 import { rotateAfterKeyChange } from "./key-change";
 import { JsonLogger } from "./logger";
 import {
@@ -30,8 +31,9 @@ import {
   rotationConfigFromEnv,
 } from "./rotation-config";
 import { callAuthenticate, PendingTokenRejectedError } from "./togai-call";
-import { apiKeyFrom, hoursUntil } from "./token-checks";
-import { TokenSecretStore } from "./token-secret-store";
+import { apiKeyFrom, hoursUntil, pendingValueProblem } from "./token-checks";
+import { type SecretState, TokenSecretStore } from "./token-secret-store";
+import { reattemptOfUnstagedVersion } from "./unstaged-version";
 
 export type { KeyChangeEvent, RotationConfig, RotationContext, RotationEvent };
 export { rotationConfigFromEnv };
@@ -86,45 +88,45 @@ export class TogaiTokenRotator {
     const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
     try {
       // Rule 2: rotation must be enabled.
-      const { rotationEnabled, versions } = await this.store.describe();
-      if (!rotationEnabled) {
+      const state = await this.store.describe();
+      if (!state.rotationEnabled) {
         throw new RotationError(`Rotation is not enabled on secret ${this.config.tokenSecretArn}`);
       }
-      // Rule 3: the version must exist (AWS stops listing a version that lost its last label,
-      // as a superseded or given-up rotation's version does: say which rotation runs instead).
-      const stages = versions[token];
-      if (!stages) {
-        const [newer] = unfinishedVersionIds(versions);
-        throw new RotationError(
-          `Version ${token} is not a version of secret ${this.config.tokenSecretArn}${newer ? ` (the rotation of version ${newer} is running); AWSCURRENT is unchanged` : ""}`,
-        );
-      }
-      // Rule 4: AWSCURRENT already there means done; otherwise it must be AWSPENDING.
-      if (stages.includes(STAGE.current)) {
+      const cx = this.giveUpContext(state, log);
+      // Rule 4: AWSCURRENT already there means done.
+      const stages = state.versions[token];
+      if (stages?.includes(STAGE.current)) {
         log.info("version already holds AWSCURRENT: rotation already finished");
         return;
       }
-      if (!stages.includes(STAGE.pending)) {
-        const [newer] = unfinishedVersionIds(versions);
-        throw new RotationError(
-          `Version ${token} of secret ${this.config.tokenSecretArn} is not staged AWSPENDING${newer ? `: superseded by the rotation of version ${newer}` : ""}; AWSCURRENT is unchanged`,
-        );
-      }
+      // Rules 3 and 4: a version that is not (or no longer) pending fails, without calling Togai.
+      if (!stages?.includes(STAGE.pending)) return await reattemptOfUnstagedVersion(token, cx);
       log.info("step started");
       switch (step) {
         case "createSecret":
-          return await this.createSecret(token, deadline, log);
+          return await this.createSecret(token, deadline, cx);
         case "setSecret":
           return await this.setSecret(token, log);
         case "testSecret":
-          return await this.testSecret(token, deadline, log);
+          return await this.testSecret(token, deadline, cx);
         case "finishSecret":
-          return await this.finishSecret(token, versions, log);
+          return await this.finishSecret(token, cx);
       }
     } catch (error) {
       log.error("step failed", { error: (error as Error).name, reason: (error as Error).message });
       throw error;
     }
+  }
+
+  private giveUpContext(state: SecretState, log: JsonLogger): GiveUpContext {
+    return {
+      config: this.config,
+      store: this.store,
+      secrets: this.deps.secrets,
+      log,
+      versions: state.versions,
+      rotationLambdaArn: state.rotationLambdaArn,
+    };
   }
 
   /** Rule 5: the function serves the one secret it was deployed for (by ARN, or by name). */
@@ -135,22 +137,10 @@ export class TogaiTokenRotator {
     }
   }
 
-  private createSecret(token: string, deadline: number, log: JsonLogger): Promise<void> {
+  private createSecret(token: string, deadline: number, cx: GiveUpContext): Promise<void> {
     return createSecret(token, {
-      config: this.config,
-      store: this.store,
-      secrets: this.deps.secrets,
-      log,
-      mint: (key) => this.authenticate(key, "mint", deadline, log),
-      accepts: async (pending) => {
-        try {
-          await this.authenticate(pending, "check", deadline, log);
-          return true;
-        } catch (error) {
-          if (error instanceof PendingTokenRejectedError) return false;
-          throw error;
-        }
-      },
+      ...cx,
+      mint: (key) => this.authenticate(key, "mint", deadline, cx.log),
       published: (value) => this.publishHoursLeft(value),
     });
   }
@@ -166,7 +156,8 @@ export class TogaiTokenRotator {
    * Secrets Manager's configuration check (rotate_immediately = false): then it proves what can
    * be proven without a token.
    */
-  private async testSecret(token: string, deadline: number, log: JsonLogger): Promise<void> {
+  private async testSecret(token: string, deadline: number, cx: GiveUpContext): Promise<void> {
+    const { log } = cx;
     const raw = await this.store.readVersion(token, STAGE.pending);
     if (raw === undefined) {
       // Rule 5 held and DescribeSecret worked (this is the configured token secret); the key
@@ -180,42 +171,50 @@ export class TogaiTokenRotator {
       );
       return;
     }
-    const pending = parseTokenSecretValue(raw, this.config.tokenSecretArn);
-    let expiresAt: number;
+    const { tokenSecretArn, minTokenLifeHours } = this.config;
+    const problem = pendingValueProblem(raw, tokenSecretArn, minTokenLifeHours);
+    if (problem)
+      return giveUpVersion(token, `its pending value is not usable: ${problem}`, true, cx);
+    const pending = parseTokenSecretValue(raw, tokenSecretArn);
+    let echoed: string;
     try {
-      expiresAt = decodeTogaiToken(pending.token).expiresAt.getTime();
+      echoed = await this.authenticate(pending.token, "check", deadline, log);
     } catch (error) {
-      if (error instanceof InvalidTogaiTokenError) {
-        throw new RotationError(
-          `The pending token of version ${token} is not a Togai token: ${error.message}`,
-        );
-      }
-      throw error;
+      // Refused: no re-attempt can pass with this token, and each would send Togai another
+      // rejected credential. Any other failure (429, 5xx) leaves the version for a re-attempt.
+      if (!(error instanceof PendingTokenRejectedError)) throw error;
+      return giveUpVersion(token, error.message, true, cx);
     }
-    const hoursLeft = hoursUntil(expiresAt);
-    if (hoursLeft < this.config.minTokenLifeHours) {
-      throw new RotationError(
-        `The pending token has ${hoursLeft.toFixed(2)} h of life left, below the minimum of ${this.config.minTokenLifeHours} h`,
-      );
-    }
-    const echoed = await this.authenticate(pending.token, "check", deadline, log);
     if (echoed !== pending.token) {
-      throw new RotationError(
+      return giveUpVersion(
+        token,
         "Togai /authenticate called with the pending token did not return that same token: Togai does not accept it",
+        true,
+        cx,
       );
     }
     log.info("pending token accepted by Togai", {
       expiresAt: pending.expiresAt,
-      hoursLeft: Number(hoursLeft.toFixed(2)),
+      hoursLeft: Number(hoursUntil(pending.expiresAt).toFixed(2)),
     });
   }
 
-  private async finishSecret(
-    token: string,
-    versions: Record<string, string[]>,
-    log: JsonLogger,
-  ): Promise<void> {
+  private async finishSecret(token: string, cx: GiveUpContext): Promise<void> {
+    const { log, versions } = cx;
     const pending = await this.readPending(token);
+    // Never promote a token minted from a key that was replaced meanwhile (a leaked key is the
+    // usual reason): a fresh rotation mints from the new key instead.
+    if (pending.keyVersionId) {
+      const key = await this.store.readCurrentVersion(this.config.apiKeySecretArn);
+      if (key?.versionId && key.versionId !== pending.keyVersionId) {
+        return giveUpVersion(
+          token,
+          `its token was minted from version ${pending.keyVersionId} of the API-key secret, which version ${key.versionId} has replaced`,
+          true,
+          cx,
+        );
+      }
+    }
     // Rules 11 and 12: move AWSCURRENT (the old version gets AWSPREVIOUS).
     const current = Object.keys(versions).find((id) => versions[id].includes(STAGE.current));
     await this.store.moveStage(STAGE.current, token, current);

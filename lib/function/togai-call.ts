@@ -12,6 +12,9 @@ import type { JsonLogger } from "./logger";
 /** Togai refused the pending token (401/403): it will never pass testSecret. */
 export class PendingTokenRejectedError extends RotationError {}
 
+/** Togai refused the secret key (401/403): no attempt with this key can mint a token. */
+export class KeyRejectedError extends RotationError {}
+
 /** One `/authenticate` call of a rotation step. */
 export interface TogaiCall {
   readonly apiBaseUrl: string;
@@ -58,7 +61,7 @@ export async function callAuthenticate(call: TogaiCall): Promise<string> {
     );
   } catch (error) {
     if (error instanceof TogaiAuthenticationError && purpose === "mint") {
-      throw new RotationError(
+      throw new KeyRejectedError(
         `Togai rejected the secret key stored in ${call.apiKeySecretArn} (HTTP ${error.status}); not retried, as Togai throttles an IP after a few rejected keys. Put a valid key: ${PUT_API_KEY_HINT}`,
       );
     }

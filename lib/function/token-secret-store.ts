@@ -6,7 +6,7 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { readSecretString } from "../aws/secrets";
+import { readSecretString, type SecretStringVersion } from "../aws/secrets";
 import { callSecretsManager, secretsManagerErrorFor } from "../aws/secrets-errors";
 import { PUT_API_KEY_HINT, STAGE } from "../contract";
 import { InvalidCredentialError, RotationError } from "../togai/errors";
@@ -14,7 +14,13 @@ import { InvalidCredentialError, RotationError } from "../togai/errors";
 /** What DescribeSecret tells a rotation step. */
 export interface SecretState {
   readonly rotationEnabled: boolean;
+  /**
+   * Version id to staging labels. As AWS documents, only versions that hold at least one label
+   * are listed: a version that lost its last label is gone from here (read it by id instead).
+   */
   readonly versions: Record<string, string[]>;
+  /** The configured rotation function, which a rotation the function starts itself must name. */
+  readonly rotationLambdaArn?: string;
 }
 
 /**
@@ -35,15 +41,23 @@ export class TokenSecretStore {
     return {
       rotationEnabled: Boolean(meta.RotationEnabled),
       versions: meta.VersionIdsToStages ?? {},
+      rotationLambdaArn: meta.RotationLambdaARN,
     };
   }
 
   /** A version's value, or `undefined` when it holds none yet. */
   async readVersion(versionId: string, stage: string): Promise<string | undefined> {
-    const found = await callSecretsManager("GetSecretValue", () =>
+    return (await this.readVersionMeta(versionId, stage))?.value;
+  }
+
+  /**
+   * A version's value with its id and creation date, or `undefined` when it holds none. Without
+   * `stage`, a version that lost every label (given up, or superseded) is read too.
+   */
+  readVersionMeta(versionId?: string, stage?: string): Promise<SecretStringVersion | undefined> {
+    return callSecretsManager("GetSecretValue", () =>
       readSecretString(this.client, { secretId: this.secretArn, versionId, versionStage: stage }),
     );
-    return found?.value;
   }
 
   /**
@@ -52,6 +66,13 @@ export class TokenSecretStore {
    * mends: the error names the secret and what to do, never the value.
    */
   async readCurrent(secretArn: string): Promise<string | undefined> {
+    return (await this.readCurrentVersion(secretArn))?.value;
+  }
+
+  /** {@link readCurrent}, with the version id the value came from. */
+  async readCurrentVersion(
+    secretArn: string,
+  ): Promise<{ value: string; versionId?: string } | undefined> {
     let out: GetSecretValueCommandOutput;
     try {
       out = await this.client.send(
@@ -80,7 +101,9 @@ export class TokenSecretStore {
         `The API-key secret ${secretArn} holds a binary value (SecretBinary), not the key as a string; nothing was sent to Togai. Put the bare key: ${PUT_API_KEY_HINT}`,
       );
     }
-    return out.SecretString;
+    return out.SecretString === undefined
+      ? undefined
+      : { value: out.SecretString, versionId: out.VersionId };
   }
 
   /** Stores a version's value; resolves to the stages it holds afterwards. */

@@ -5,13 +5,18 @@ import { decodeTogaiToken } from "./togai-jwt";
 const FIELDS = ["token", "expiresAt", "issuedAt", "apiBaseUrl"] as const;
 
 /** The token secret's JSON for a token Togai just issued, with dates read from its claims. */
-export function tokenSecretValueFor(token: string, apiBaseUrl: string): TokenSecretValue {
+export function tokenSecretValueFor(
+  token: string,
+  apiBaseUrl: string,
+  keyVersionId?: string,
+): TokenSecretValue {
   const claims = decodeTogaiToken(token);
   return {
     token,
     expiresAt: claims.expiresAt.toISOString(),
     issuedAt: claims.issuedAt.toISOString(),
     apiBaseUrl,
+    ...(keyVersionId ? { keyVersionId } : {}),
   };
 }
 
@@ -48,5 +53,6 @@ export function parseTokenSecretValue(raw: string, secretId: string): TokenSecre
     expiresAt: value.expiresAt as string,
     issuedAt: value.issuedAt as string,
     apiBaseUrl: value.apiBaseUrl as string,
+    ...(typeof value.keyVersionId === "string" ? { keyVersionId: value.keyVersionId } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
+  PutSecretValueCommand,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
@@ -114,10 +115,10 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
       expect(reattempt).toMatchObject({ versionId: failed.versionId, failedStep: "createSecret" });
       const [fresh] = await unfinished(fx.tokenArn);
       expect(fresh).toBeDefined();
-      expect(fresh).not.toBe(failed.versionId);
+      expect(fresh).toBe(`togai-heal-${failed.versionId}`);
       expect(reattempt.error?.message).toMatch(
         new RegExp(
-          `^The pending value of version ${failed.versionId} is no longer usable \\(its token has 1[56]\\.\\d\\d h of life left, below the minimum of 20 h\\): AWSPENDING was removed from it and a fresh rotation was started as version ${fresh}, which mints a new token now; AWSCURRENT keeps the previous token until it finishes$`,
+          `^Version ${failed.versionId} of ${fx.tokenArn} was given up \\(its pending value is no longer usable: its token has 1[56]\\.\\d\\d h of life left, below the minimum of 20 h\\): AWSPENDING was removed from it; a fresh rotation was started as version ${fresh}, which mints a new token now; AWSCURRENT keeps the previous token until it finishes$`,
         ),
       );
       expect(await current(fx.tokenArn)).toMatchObject({ versionId: first.versionId });
@@ -143,36 +144,74 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
   });
 });
 
-// Invariant: a failed fresh start leaves nothing stuck: the re-attempt heals again.
-test("when the fresh start itself fails, the version keeps AWSPENDING and its next re-attempt heals again", async () => {
-  const fx = await setUp("source");
-  expect((await rotate(fx)).error).toBeUndefined();
-  const clock = FakeTimers.install({ toFake: ["Date"], now: Date.now(), shouldAdvanceTime: true });
-  try {
-    clock.setSystemTime(clock.now + 6 * HOUR);
-    const created = await rotate(fx, ["createSecret"]);
-    expect(created.error).toBeUndefined();
-    clock.setSystemTime(clock.now + 6 * HOUR);
-    // Calls of the re-attempt: DescribeSecret, GetSecretValue, then the fresh start's
-    // DescribeSecret, which Secrets Manager answers with HTTP 500 every time.
-    proxy.arm({ kind: "internal-error", fromCall: 2 });
-    await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(
-      /\); starting a fresh rotation at once failed \(Secrets Manager DescribeSecret failed: InternalServiceError .+\): Secrets Manager's next re-attempt or scheduled rotation tries again; AWSCURRENT keeps the previous token$/,
-    );
-    proxy.arm(undefined);
-    expect(await unfinished(fx.tokenArn)).toEqual([created.versionId]);
+// Invariant: a failed fresh start leaves nothing stuck: the next re-attempt of the given-up
+// version starts the fresh rotation (and only it), whatever point the failure hit.
+// Calls of the re-attempt that gives up: DescribeSecret, GetSecretValue (the aged token),
+// removing AWSPENDING, then RotateSecret.
+test.each([
+  [
+    "RotateSecret fails (HTTP 500 after the SDK's retries)",
+    { kind: "internal-error", fromCall: 3 },
+    /: AWSPENDING was removed from it; starting a fresh rotation failed \(Secrets Manager RotateSecret failed: InternalServiceError .+\): Secrets Manager's next re-attempt of this version starts it, or else the next scheduled rotation mints a fresh token; AWSCURRENT keeps the previous token$/,
+    false,
+  ],
+  [
+    "the function dies after removing AWSPENDING, before RotateSecret",
+    { kind: "die", fromCall: 2 },
+    /^Secrets Manager UpdateSecretVersionStage failed/,
+    false,
+  ],
+  [
+    "the function dies after RotateSecret took effect, before its answer",
+    { kind: "die", fromCall: 3 },
+    /starting a fresh rotation failed \(Secrets Manager RotateSecret failed/,
+    true,
+  ],
+] as const)(
+  "when the fresh start fails: %s, the next re-attempt heals",
+  async (_, fault, thrown, startedAnyway) => {
+    const fx = await setUp("source");
+    expect((await rotate(fx)).error).toBeUndefined();
+    const clock = FakeTimers.install({
+      toFake: ["Date"],
+      now: Date.now(),
+      shouldAdvanceTime: true,
+    });
+    try {
+      clock.setSystemTime(clock.now + 6 * HOUR);
+      const before = await current(fx.tokenArn);
+      const created = await rotate(fx, ["createSecret"]);
+      expect(created.error).toBeUndefined();
+      clock.setSystemTime(clock.now + 6 * HOUR);
+      proxy.arm(fault);
+      await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(thrown);
+      proxy.arm(undefined);
+      const fresh = `togai-heal-${created.versionId}`;
+      expect(await unfinished(fx.tokenArn)).toEqual(startedAnyway ? [fresh] : []);
+      expect(await current(fx.tokenArn)).toMatchObject({ versionId: before.versionId });
 
-    clock.setSystemTime(clock.now + 5 * 60_000);
-    const again = await rotate(fx);
-    expect(again).toMatchObject({ versionId: created.versionId, failedStep: "createSecret" });
-    const [fresh] = await unfinished(fx.tokenArn);
-    expect(again.error?.message).toContain(`a fresh rotation was started as version ${fresh}`);
-    expect(await rotate(fx)).toEqual({ versionId: fresh });
-    expect((await current(fx.tokenArn)).versionId).toBe(fresh);
-  } finally {
-    clock.uninstall();
-  }
-});
+      clock.setSystemTime(clock.now + 5 * 60_000);
+      await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(
+        startedAnyway
+          ? `superseded by the rotation of version ${fresh}`
+          : `it was given up earlier and its fresh rotation had not started; a fresh rotation was started as version ${fresh}`,
+      );
+      expect(await unfinished(fx.tokenArn)).toEqual([fresh]);
+      // Once started, further re-attempts of the given-up version start nothing more.
+      await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(
+        `superseded by the rotation of version ${fresh}`,
+      );
+      expect(await rotate(fx)).toEqual({ versionId: fresh });
+      expect((await current(fx.tokenArn)).versionId).toBe(fresh);
+      await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(
+        `it was given up and replaced by version ${fresh}`,
+      );
+      expect(await unfinished(fx.tokenArn)).toEqual([]);
+    } finally {
+      clock.uninstall();
+    }
+  },
+);
 
 describe("a rotation superseded while it mints never takes AWSPENDING back", () => {
   /**
@@ -183,6 +222,7 @@ describe("a rotation superseded while it mints never takes AWSPENDING back", () 
     command: string,
     nth: number,
     tokenArn: () => string,
+    beforeStart?: () => Promise<void>,
     putMovesLabel = false,
   ) {
     const client = new SecretsManagerClient({ endpoint: proxy.endpoint });
@@ -192,6 +232,7 @@ describe("a rotation superseded while it mints never takes AWSPENDING back", () 
     client.middlewareStack.add(
       (next, context) => async (args) => {
         if (armed && context.commandName === command && ++seen === nth) {
+          await beforeStart?.();
           const newer = (await startRotationNow(secrets, tokenArn())).versionId as string;
           started.push(newer);
           if (putMovesLabel) {
@@ -231,20 +272,9 @@ describe("a rotation superseded while it mints never takes AWSPENDING back", () 
       1,
       "nothing was stored",
     ],
-    [
-      "between that check and the put, which moves the label",
-      "PutSecretValueCommand",
-      1,
-      "AWSPENDING is the newer rotation's",
-    ],
-  ])("superseded %s", async (name, command, nth, outcome) => {
+  ])("superseded %s", async (_, command, nth, outcome) => {
     let arn = "";
-    const { client, started, arm } = supersedingClient(
-      command,
-      nth,
-      () => arn,
-      name.includes("moves the label"),
-    );
+    const { client, started, arm } = supersedingClient(command, nth, () => arn);
     const fx = await setUp("source", client);
     arn = fx.tokenArn;
     expect((await rotate(fx)).error).toBeUndefined();
@@ -263,6 +293,52 @@ describe("a rotation superseded while it mints never takes AWSPENDING back", () 
     expect((await current(fx.tokenArn)).versionId).toBe(newer);
     expect(await unfinished(fx.tokenArn)).toEqual([]);
   });
+
+  // The race no check can see on AWS: the key is replaced and the key-change rotation starts
+  // between the check and the put, and the put moves AWSPENDING back from the newer, still
+  // valueless version (which AWS then lists nowhere). Invariant: a token minted from the
+  // replaced key never becomes AWSCURRENT; a token from the new key does, in the same window.
+  test("by a key change between that check and a put that moves the label: the old key's token is never promoted", async () => {
+    let arn = "";
+    let keyArn = "";
+    const newKey = "togai-secret-key-9b8a7c6d5e4f3a2b1c0d";
+    togai.secretKeys.add(newKey);
+    const putNewKey = async () => {
+      await secrets.send(new PutSecretValueCommand({ SecretId: keyArn, SecretString: newKey }));
+    };
+    const { client, started, arm } = supersedingClient(
+      "PutSecretValueCommand",
+      1,
+      () => arn,
+      putNewKey,
+      true,
+    );
+    const fx = await setUp("source", client);
+    arn = fx.tokenArn;
+    keyArn = fx.apiKeyArn;
+    expect((await rotate(fx)).error).toBeUndefined();
+    const before = await current(fx.tokenArn);
+    arm();
+
+    const older = await rotate(fx);
+
+    expect(started).toHaveLength(1);
+    expect(older.failedStep).toBe("finishSecret");
+    const fresh = `togai-heal-${older.versionId}`;
+    expect(older.error?.message).toContain("its token was minted from version");
+    expect(older.error?.message).toContain(`a fresh rotation was started as version ${fresh}`);
+    expect(await current(fx.tokenArn)).toMatchObject({ versionId: before.versionId });
+    expect(await rotate(fx)).toEqual({ versionId: fresh });
+    const key = await secrets.send(
+      new GetSecretValueCommand({ SecretId: keyArn, VersionStage: "AWSCURRENT" }),
+    );
+    const now = await secrets.send(
+      new GetSecretValueCommand({ SecretId: arn, VersionStage: "AWSCURRENT" }),
+    );
+    expect(now.VersionId).toBe(fresh);
+    expect(JSON.parse(now.SecretString as string).keyVersionId).toBe(key.VersionId);
+    expect(await unfinished(fx.tokenArn)).toEqual([]);
+  });
 });
 
 /** A token in Togai's format (ES256 header, GZIP payload) that Togai never issued. */
@@ -279,9 +355,10 @@ function forgedTogaiToken(issuedAtSeconds: number, lifetimeSeconds: number): str
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 describe.each(["bundle", "source"] as const)("tokens Togai does not accept (%s)", (kind) => {
-  // Invariant: a pending token Togai refuses never pins a version, however long it claims to
-  // live: the first re-attempt gives it up and a fresh token is AWSCURRENT within the window.
-  test("a young pending token Togai refuses is given up at the first re-attempt, and the window still ends fresh", async () => {
+  // Invariant: a pending token Togai refuses never pins a version and costs one rejected
+  // credential: testSecret gives it up at once and a fresh token is AWSCURRENT within the window;
+  // the given-up version's re-attempts call Togai no more.
+  test("a pending token Togai refuses is given up at once, and the window still ends fresh", async () => {
     const fx = await setUp(kind);
     expect((await rotate(fx)).error).toBeUndefined();
     const before = await current(fx.tokenArn);
@@ -292,46 +369,47 @@ describe.each(["bundle", "source"] as const)("tokens Togai does not accept (%s)"
       status: 200,
       body: JSON.stringify({ token: forged }),
     });
+    const rejectedBefore = togai.calls.rejected;
+
     const failed = await rotate(fx);
+
+    const fresh = `togai-heal-${failed.versionId}`;
     expect(failed.failedStep).toBe("testSecret");
     expect(failed.error?.message).toContain("Togai rejected the pending token (HTTP 401)");
-
-    const reattempt = await rotate(fx);
-
-    const [fresh] = await unfinished(fx.tokenArn);
-    expect(reattempt).toMatchObject({ versionId: failed.versionId, failedStep: "createSecret" });
-    expect(reattempt.error?.message).toContain(
-      `is no longer usable (Togai refuses its token): AWSPENDING was removed from it and a fresh rotation was started as version ${fresh}`,
-    );
+    expect(failed.error?.message).toContain(`a fresh rotation was started as version ${fresh}`);
+    expect(await unfinished(fx.tokenArn)).toEqual([fresh]);
+    const calls = togai.calls.authenticate;
+    for (const name of ["createSecret", "testSecret"]) {
+      await expect(step(fx, name, failed.versionId)).rejects.toThrow(
+        `superseded by the rotation of version ${fresh}`,
+      );
+    }
+    expect(togai.calls.authenticate).toBe(calls);
     expect(await current(fx.tokenArn)).toMatchObject({ versionId: before.versionId });
     expect(await rotate(fx)).toEqual({ versionId: fresh });
     expect((await current(fx.tokenArn)).hoursLeft).toBeGreaterThan(23.9);
     expect(await unfinished(fx.tokenArn)).toEqual([]);
+    expect(togai.calls.rejected - rejectedBefore).toBe(1);
   });
 
-  // Invariant: checking a pending token never prolongs a throttle: one request per re-attempt.
+  // Invariant: checking a pending token never prolongs a throttle: one request per attempt, and
+  // a throttled check gives nothing up.
   test("a 429 while checking a pending token is not retried, and the version stays for the next re-attempt", async () => {
     const fx = await setUp(kind);
     expect((await rotate(fx)).error).toBeUndefined();
-    togai.inject({
-      path: "/authenticate",
-      kind: "status",
-      status: 200,
-      body: JSON.stringify({ token: forgedTogaiToken(nowSeconds(), 86_400) }),
-    });
-    const failed = await rotate(fx);
-    expect(failed.failedStep).toBe("testSecret");
+    const created = await rotate(fx, ["createSecret", "setSecret"]);
+    expect(created.error).toBeUndefined();
     togai.inject({ path: "/authenticate", kind: "status", status: 429, times: 100 });
     const before = togai.calls.authenticate;
 
-    const throttled = await rotate(fx);
+    const throttled = await rotate(fx, ["testSecret"]);
 
-    expect(throttled).toMatchObject({ versionId: failed.versionId, failedStep: "createSecret" });
+    expect(throttled).toMatchObject({ versionId: created.versionId, failedStep: "testSecret" });
     expect(throttled.error?.message).toContain("Togai throttled the check of the pending token");
     expect(togai.calls.authenticate - before).toBe(1);
-    expect(await unfinished(fx.tokenArn)).toEqual([failed.versionId]);
+    expect(await unfinished(fx.tokenArn)).toEqual([created.versionId]);
     togai.clearFaults();
-    expect((await rotate(fx)).error?.message).toContain("(Togai refuses its token)");
+    expect(await rotate(fx)).toEqual({ versionId: created.versionId });
   });
 
   // Invariant: a minted token whose claims cannot be Togai's is never stored.

@@ -111,7 +111,7 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
       expect(await unfinished(fx.tokenArn)).toEqual([]);
     });
 
-    test.each([0, 1, 2, 3])(
+    test.each([0, 1, 2, 3, 4])(
       "the function dies after call %i of finishSecret: the re-attempt ends the rotation cleanly",
       async (calls) => {
         const { fx } = await setUp();
@@ -124,10 +124,11 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
         );
         proxy.arm(undefined);
 
-        // Calls: DescribeSecret, GetSecretValue, then moving AWSCURRENT (which takes effect even
-        // when the function dies before its answer), then removing AWSPENDING. Once AWSCURRENT
-        // has moved the rotation is done: AWSPENDING on the same version blocks nothing.
-        if (calls < 2) expect(await rotate(fx)).toEqual({ versionId: started.versionId });
+        // Calls: DescribeSecret, GetSecretValue of the pending token, GetSecretValue of the key
+        // (its version must still be the one that minted the token), then moving AWSCURRENT
+        // (which takes effect even when the function dies before its answer), then removing
+        // AWSPENDING. Once AWSCURRENT has moved the rotation is done.
+        if (calls < 3) expect(await rotate(fx)).toEqual({ versionId: started.versionId });
         expect((await current(fx.tokenArn)).versionId).toBe(started.versionId);
         expect(await unfinished(fx.tokenArn)).toEqual([]);
         expect((await rotate(fx)).error).toBeUndefined();

@@ -99,7 +99,18 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
       expect(run.error).toBeUndefined();
       const { versionId, value } = await currentValue(fx.tokenArn);
       expect(versionId).toBe(run.versionId);
-      expect(Object.keys(value).sort()).toEqual(["apiBaseUrl", "expiresAt", "issuedAt", "token"]);
+      expect(Object.keys(value).sort()).toEqual([
+        "apiBaseUrl",
+        "expiresAt",
+        "issuedAt",
+        "keyVersionId",
+        "token",
+      ]);
+      // The key's version that minted it: finishSecret never promotes a token of a replaced key.
+      const key = await secrets.send(
+        new GetSecretValueCommand({ SecretId: fx.apiKeyArn, VersionStage: "AWSCURRENT" }),
+      );
+      expect(value.keyVersionId).toBe(key.VersionId);
       expect(togai.issuedTokens).toContain(value.token);
       expect(value.apiBaseUrl).toBe(togai.baseUrl);
       const hoursAhead = (Date.parse(value.expiresAt) - Date.now()) / 3_600_000;

@@ -116,7 +116,7 @@ def rotate_secret_starts_a_rotation_like_aws(
         # Staging a finished rotation's leftover AWSPENDING away, then the new pending version id.
         secret.remove_version_stages_from_old_versions(["AWSPENDING"])
         secret.versions[new_version_id] = {
-            "createdate": int(time.time()),
+            "createdate": time.time(),
             "version_id": new_version_id,
             "version_stages": ["AWSPENDING"],
         }
@@ -179,7 +179,34 @@ def first_value_of_a_secret_becomes_awscurrent(
     )
 
 
+def describe_lists_only_versions_that_have_staging_labels(self):
+    """AWS DescribeSecret: "VersionIdsToStages ... A list of the versions of the secret that have
+    staging labels attached. Versions that don't have staging labels are considered deprecated
+    and Secrets Manager can delete them." moto listed unlabelled versions too, so code could
+    find a superseded version there that AWS no longer shows."""
+    return {
+        version_id: version["version_stages"]
+        for version_id, version in self.versions.items()
+        if version["version_stages"]
+    }
+
+
+_original_add_secret = Backend._add_secret
+
+
+def versions_carry_their_creation_time_to_the_millisecond(self, secret_id, *args, **kwargs):
+    """AWS returns a version's CreatedDate with milliseconds; moto truncated it to the second, so
+    two versions created in one second could not be ordered."""
+    secret, new_version = _original_add_secret(self, secret_id, *args, **kwargs)
+    version_id = kwargs.get("version_id")
+    if new_version and version_id in getattr(secret, "versions", {}):
+        secret.versions[version_id]["createdate"] = time.time()
+    return secret, new_version
+
+
 FakeSecret.to_dict = describe_returns_the_schedule_expression_and_duration
+FakeSecret._form_version_ids_to_stages = describe_lists_only_versions_that_have_staging_labels
+Backend._add_secret = versions_carry_their_creation_time_to_the_millisecond
 Backend.put_secret_value = first_value_of_a_secret_becomes_awscurrent
 Backend.rotate_secret = rotate_secret_starts_a_rotation_like_aws
 Backend.update_secret_version_stage = awscurrent_can_be_attached_when_no_version_holds_it
