@@ -3,7 +3,7 @@ import { unfinishedVersionIds } from "../aws/start-rotation";
 import { STAGE, type TokenSecretValue } from "../contract";
 import { RotationError } from "../togai/errors";
 import { tokenSecretValueFor } from "../togai/token-secret";
-import { type GiveUpContext, giveUpVersion } from "./give-up";
+import { type GiveUpContext, giveUpVersion, heldValue, NO_VALUE } from "./give-up";
 import { KeyRejectedError } from "./togai-call";
 import {
   apiKeyFrom,
@@ -36,7 +36,12 @@ export async function createSecret(token: string, cx: CreateSecretContext): Prom
       log.info("pending version already holds a usable token: nothing to create");
       return;
     }
-    return giveUpVersion(token, `its pending value is no longer usable: ${problem}`, true, cx);
+    return giveUpVersion(
+      token,
+      `its pending value is no longer usable: ${problem}`,
+      heldValue(existing),
+      cx,
+    );
   }
   // Rule 6: what the new value needs, a key that can be sent as a bearer credential.
   const key = await store.readCurrentVersion(config.apiKeySecretArn);
@@ -48,7 +53,7 @@ export async function createSecret(token: string, cx: CreateSecretContext): Prom
     minted = await cx.mint(bearer);
   } catch (error) {
     if (!(error instanceof KeyRejectedError)) throw error;
-    return giveUpVersion(token, error.message, false, cx);
+    return giveUpVersion(token, error.message, NO_VALUE, cx);
   }
   let value: TokenSecretValue;
   try {

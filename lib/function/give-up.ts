@@ -9,10 +9,11 @@
  * - A version given up while it holds no value gets a small record as its value first (when the
  *   secret has an AWSCURRENT elsewhere, so the record can never become current), so that it
  *   stays readable by id and its re-attempts can tell what happened.
- * - The fresh rotation gets a version id derived from the given-up one ("togai-heal-<id>"): a
- *   rotation the function started itself never starts another. So each rotation that Secrets
- *   Manager, an operator or a key change started costs at most one more: under any persistent
- *   fault, at most one fresh rotation per scheduled window, and at most two rejected credentials.
+ * - The fresh rotation gets a version id derived from the given-up one ("togai-heal-<id>"), so
+ *   the function knows its own: one it started never starts another in the same window (only
+ *   when Secrets Manager re-attempts it in a later window, its token minted hours before). So
+ *   under any persistent fault the function starts at most one rotation per scheduled window,
+ *   and a window sends Togai at most two rejected credentials.
  * - AWSCURRENT is never touched.
  */
 import { createHash } from "node:crypto";
@@ -38,9 +39,46 @@ export function isHealVersion(versionId: string): boolean {
   return versionId.startsWith(HEAL_PREFIX);
 }
 
+/**
+ * A window and its re-attempts last at most two hours, and windows open at least four hours
+ * apart: a token minted longer ago than this belongs to an earlier window.
+ */
+const EARLIER_WINDOW_HOURS = 2;
+
+/**
+ * Whether giving up `versionId` may start a fresh rotation: always for a rotation someone else
+ * started; for one of the function's own, only when its token was minted in an earlier window
+ * (`issuedAt`, from the token's claims), so that no window starts two.
+ */
+export function mayStartReplacement(versionId: string, issuedAt?: string): boolean {
+  if (!isHealVersion(versionId)) return true;
+  const minted = issuedAt ? Date.parse(issuedAt) : Number.NaN;
+  return Number.isFinite(minted) && Date.now() - minted > EARLIER_WINDOW_HOURS * 3_600_000;
+}
+
 /** The value a valueless given-up version keeps: never a token, never contract JSON. */
 export function givenUpRecord(reason: string, at = new Date()): string {
   return JSON.stringify({ rotationGivenUp: reason, at: at.toISOString() });
+}
+
+/** What a version holds, as far as giving it up goes. */
+export interface HeldValue {
+  readonly held: boolean;
+  /** When its token was minted (the contract's issuedAt), when it holds one. */
+  readonly issuedAt?: string;
+}
+
+/** A version that holds no value yet. */
+export const NO_VALUE: HeldValue = { held: false };
+
+/** A version holding `raw`, with its token's issue date when `raw` is the contract's JSON. */
+export function heldValue(raw: string): HeldValue {
+  try {
+    const { issuedAt } = JSON.parse(raw) as { issuedAt?: unknown };
+    return { held: true, issuedAt: typeof issuedAt === "string" ? issuedAt : undefined };
+  } catch {
+    return { held: true };
+  }
 }
 
 /** What giving up needs from the rotator. */
@@ -62,9 +100,10 @@ export interface GiveUpContext {
 export async function giveUpVersion(
   versionId: string,
   reason: string,
-  hasValue: boolean,
+  value: HeldValue,
   cx: GiveUpContext,
 ): Promise<never> {
+  const hasValue = value.held;
   const hasCurrentElsewhere = Object.entries(cx.versions).some(
     ([id, stages]) => id !== versionId && stages.includes(STAGE.current),
   );
@@ -77,7 +116,7 @@ export async function giveUpVersion(
   return startReplacement(
     versionId,
     `Version ${versionId} of ${cx.config.tokenSecretArn} was given up (${reason}): AWSPENDING was removed from it`,
-    keepsRecord,
+    { retriable: keepsRecord, issuedAt: value.issuedAt },
     cx,
   );
 }
@@ -85,18 +124,19 @@ export async function giveUpVersion(
 /**
  * Starts the fresh rotation that replaces the given-up `versionId`, once; always throws with
  * what happens next. `retriable`: the given-up version stays readable, so a re-attempt of it can
- * start the replacement when this start fails.
+ * start the replacement when this start fails. `issuedAt`: when its token was minted.
  */
 export async function startReplacement(
   versionId: string,
   given: string,
-  retriable: boolean,
+  how: { readonly retriable: boolean; readonly issuedAt?: string },
   cx: GiveUpContext,
 ): Promise<never> {
   const unchanged = "AWSCURRENT keeps the previous token";
-  if (isHealVersion(versionId)) {
+  const { retriable } = how;
+  if (!mayStartReplacement(versionId, how.issuedAt)) {
     throw new RotationError(
-      `${given}. It was already the function's own fresh rotation, so no further one is started: the next scheduled rotation mints a fresh token; ${unchanged}`,
+      `${given}. It was already the function's own fresh rotation in this window, so no further one is started: the next scheduled rotation mints a fresh token; ${unchanged}`,
     );
   }
   const fresh = healVersionIdFor(versionId);

@@ -20,7 +20,7 @@ import { STAGE, secretNameFromArn, TOKEN_METRIC, type TokenSecretValue } from ".
 import { RotationError } from "../togai/errors";
 import { parseTokenSecretValue } from "../togai/token-secret";
 import { createSecret } from "./create-secret";
-import { type GiveUpContext, giveUpVersion } from "./give-up";
+import { type GiveUpContext, giveUpVersion, heldValue } from "./give-up";
 import { rotateAfterKeyChange } from "./key-change";
 import { JsonLogger } from "./logger";
 import {
@@ -173,8 +173,14 @@ export class TogaiTokenRotator {
     }
     const { tokenSecretArn, minTokenLifeHours } = this.config;
     const problem = pendingValueProblem(raw, tokenSecretArn, minTokenLifeHours);
-    if (problem)
-      return giveUpVersion(token, `its pending value is not usable: ${problem}`, true, cx);
+    if (problem) {
+      return giveUpVersion(
+        token,
+        `its pending value is not usable: ${problem}`,
+        heldValue(raw),
+        cx,
+      );
+    }
     const pending = parseTokenSecretValue(raw, tokenSecretArn);
     let echoed: string;
     try {
@@ -183,13 +189,13 @@ export class TogaiTokenRotator {
       // Refused: no re-attempt can pass with this token, and each would send Togai another
       // rejected credential. Any other failure (429, 5xx) leaves the version for a re-attempt.
       if (!(error instanceof PendingTokenRejectedError)) throw error;
-      return giveUpVersion(token, error.message, true, cx);
+      return giveUpVersion(token, error.message, heldValue(raw), cx);
     }
     if (echoed !== pending.token) {
       return giveUpVersion(
         token,
         "Togai /authenticate called with the pending token did not return that same token: Togai does not accept it",
-        true,
+        heldValue(raw),
         cx,
       );
     }
@@ -210,7 +216,7 @@ export class TogaiTokenRotator {
         return giveUpVersion(
           token,
           `its token was minted from version ${pending.keyVersionId} of the API-key secret, which version ${key.versionId} has replaced`,
-          true,
+          { held: true, issuedAt: pending.issuedAt },
           cx,
         );
       }

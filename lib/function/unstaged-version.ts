@@ -1,7 +1,13 @@
 import { unfinishedVersionIds } from "../aws/start-rotation";
 import { STAGE } from "../contract";
 import { RotationError } from "../togai/errors";
-import { type GiveUpContext, healVersionIdFor, isHealVersion, startReplacement } from "./give-up";
+import {
+  type GiveUpContext,
+  healVersionIdFor,
+  heldValue,
+  mayStartReplacement,
+  startReplacement,
+} from "./give-up";
 
 /**
  * Rules 3 and 4 for a version that does not hold AWSPENDING (nor AWSCURRENT): Secrets Manager
@@ -35,9 +41,13 @@ export async function reattemptOfUnstagedVersion(
   }
   const notPending = `Version ${versionId} of secret ${arn} is not staged AWSPENDING`;
   const fresh = healVersionIdFor(versionId);
-  if (isHealVersion(versionId) || fresh in cx.versions || (await cx.store.readVersionMeta(fresh))) {
+  const { issuedAt } = heldValue(own.value);
+  if (!mayStartReplacement(versionId, issuedAt)) {
+    throw new RotationError(`${notPending}: it was given up; ${unchanged}`);
+  }
+  if (fresh in cx.versions || (await cx.store.readVersionMeta(fresh))) {
     throw new RotationError(
-      `${notPending}: it was given up${isHealVersion(versionId) ? "" : ` and replaced by version ${fresh}`}; ${unchanged}`,
+      `${notPending}: it was given up and replaced by version ${fresh}; ${unchanged}`,
     );
   }
   const current = await cx.store.readVersionMeta(undefined, STAGE.current);
@@ -54,7 +64,7 @@ export async function reattemptOfUnstagedVersion(
   return startReplacement(
     versionId,
     `${notPending}: it was given up earlier and its fresh rotation had not started`,
-    true,
+    { retriable: true, issuedAt },
     cx,
   );
 }

@@ -41,7 +41,8 @@ beforeAll(() => {
 });
 
 const RUNS = Number(process.env.TOGAI_SIM_RUNS ?? 1);
-const WINDOW_RETRIES = Number(process.env.TOGAI_SIM_WINDOW_RETRIES ?? 3);
+/** Re-attempts per rotation: the model's (every 5 minutes for the window's hour) unless set. */
+const WINDOW_RETRIES = Number(process.env.TOGAI_SIM_WINDOW_RETRIES ?? 12);
 /**
  * The default interval, and the longest one allowed (11 h), where a fresh token must be minted
  * in the very window that meets an aged pending version: with healing one interval later, the

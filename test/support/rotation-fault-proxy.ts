@@ -23,6 +23,8 @@ export interface SecretsManagerFault {
   readonly fromCall: number;
   /** How many calls meet it; `die` meets every later call. @default every later call */
   readonly calls?: number;
+  /** Only calls of this API operation (e.g. `RotateSecret`) meet it. @default every operation */
+  readonly operation?: string;
 }
 
 export class SecretsManagerFaultProxy {
@@ -66,8 +68,12 @@ export class SecretsManagerFaultProxy {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    const index = this.callsSinceArm++;
     const fault = this.fault;
+    const target = String(req.headers["x-amz-target"] ?? "");
+    if (fault?.operation && !target.endsWith(`.${fault.operation}`)) {
+      return this.forward(req, body, res);
+    }
+    const index = this.callsSinceArm++;
     const hit =
       fault !== undefined &&
       index >= fault.fromCall &&

@@ -28,6 +28,8 @@ export function useRotationServers(options: {
   readonly faultProxy?: boolean;
   /** Capture and scan the file's output. @default true */
   readonly scanOutput?: boolean;
+  /** Rejected credentials the stand-in tolerates in 30 minutes. @default 1000 (Togai's is 5) */
+  readonly unauthenticatedLimit?: number;
 }): RotationServers {
   const servers = { output: new OutputCapture() } as RotationServers;
   const scan = options.scanOutput ?? true;
@@ -37,7 +39,7 @@ export function useRotationServers(options: {
     servers.togai = await startTogaiStandIn({
       secretKeys: options.secretKeys,
       rateLimits: false,
-      unauthenticatedLimit: 1000,
+      unauthenticatedLimit: options.unauthenticatedLimit ?? 1000,
     });
     if (options.faultProxy) servers.proxy = await startFaultProxy(servers.moto.endpoint);
     servers.secrets = new SecretsManagerClient({});

@@ -1,25 +1,17 @@
 /**
  * A seeded simulation of days of scheduled rotations under faults. Secrets Manager (moto, through
- * the fault proxy for the function's own calls) and the Togai stand-in are real servers; the
- * scheduler below plays Secrets Manager's part: at every scheduled time it re-attempts the
- * unfinished version (same ClientRequestToken) or starts a new rotation, re-attempts a failed
- * rotation a few times a few minutes apart, and runs at once a rotation the function started
- * itself (RotateSecret from inside the function, as self-healing does). One simulated clock (fake Date, also advancing with
- * real time) serves the function and the stand-in, so tokens age as they would.
+ * the fault proxy for the function's own calls) and the Togai stand-in are real servers;
+ * Secrets Manager's part is played by the project's one model of it (secrets-manager-model.ts,
+ * docs/rotation-faults.md): windows on schedule, re-attempts of a failed rotation every 5 minutes
+ * for as long as a window lasts, and a rotation the function starts itself run at once, with no
+ * cap on them. One simulated clock (fake Date, also advancing with real time) serves the function
+ * and the stand-in, so tokens age as they would.
  */
-import {
-  GetSecretValueCommand,
-  RotateSecretCommand,
-  type SecretsManagerClient,
-} from "@aws-sdk/client-secrets-manager";
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import FakeTimers from "@sinonjs/fake-timers";
-import {
-  lambdaContext,
-  ROTATION_STEPS,
-  type RotationHandler,
-  versionWithStage,
-} from "./rotation-driver";
+import { lambdaContext, type RotationHandler } from "./rotation-driver";
 import type { SecretsManagerFaultKind, SecretsManagerFaultProxy } from "./rotation-fault-proxy";
+import { runScheduledWindow, unfinishedVersions } from "./secrets-manager-model";
 import type { TogaiFault, TogaiStandIn } from "./togai-standin";
 
 const HOUR = 3_600_000;
@@ -56,8 +48,8 @@ export interface SimulationOptions {
   /** Share of step invocations that meet a fault. @default 1/3 */
   readonly faultRate?: number;
   /**
-   * Re-attempts of a failed rotation within one scheduled window, 5 minutes apart ("the whole
-   * rotation is retried several times"). @default 3
+   * Re-attempts of a failed rotation, 5 minutes apart, when fewer than the model's (a kinder
+   * schedule than the model plans for). @default the model's: for as long as the window lasts
    */
   readonly windowRetries?: number;
 }
@@ -190,93 +182,66 @@ export async function simulateRotations(options: SimulationOptions): Promise<Sim
     return { error, faulted: played };
   };
 
-  /** One attempt of the whole rotation of `versionId`, as Secrets Manager runs it. */
-  const attempt = async (versionId: string, withFaults: boolean) => {
-    let faulted = false;
-    for (const step of ROTATION_STEPS) {
-      const result = await invoke(step, versionId, withFaults);
-      faulted ||= result.faulted;
-      await checkCurrent(`after ${step} of ${versionId}`);
-      if (result.error) return { ok: false, faulted, step, error: result.error };
-    }
-    return { ok: true, faulted };
-  };
-
   /**
-   * One scheduled window; `withFaults: false` is the final, fault-free window. Secrets Manager
-   * re-attempts a failed rotation a few times, 5 minutes apart; when the function started a fresh
-   * rotation itself (healing an aged version), Secrets Manager runs that one at once, with its
-   * own re-attempts, and the given-up version's re-attempt must fail without touching anything.
+   * One scheduled window on the Secrets Manager model (secrets-manager-model.ts): re-attempts
+   * 5 minutes apart for as long as the window lasts, rotations the function starts run at once,
+   * no cap on them. `withFaults: false` is the final, fault-free window.
    */
   const window = async (withFaults: boolean) => {
-    const unfinished = await unfinishedVersion(secrets, tokenArn);
-    let versionId =
-      unfinished ??
-      ((
-        await secrets.send(
-          new RotateSecretCommand({ SecretId: tokenArn, RotationLambdaARN: options.functionArn }),
-        )
-      ).VersionId as string);
-    let tries = 0;
     let everyAttemptFaulted = true;
-    for (let rotations = 0; rotations < 4 && tries <= (options.windowRetries ?? 3); tries++) {
-      if (tries > 0) clock.setSystemTime(clock.now + 5 * 60_000);
-      const result = await attempt(versionId, withFaults);
-      if (result.faulted) {
-        faultedVersions.add(versionId);
-        faultSinceSuccess = true;
-      } else if (!result.ok && !/a fresh rotation was started/.test(result.error?.message ?? "")) {
-        // A fault-free failure counts against the design, except healing that started a fresh
-        // rotation at once (it costs the window nothing).
-        everyAttemptFaulted = false;
-      }
-      if (result.ok) {
-        failedWindowsInRow = 0;
-        report.rotationsSucceeded++;
-        if (faultSinceSuccess) report.recoveries++;
-        faultSinceSuccess = false;
-        const current = await checkCurrent(`end of rotation ${versionId}`);
-        if (current.versionId !== versionId || current.hoursLeft < options.minTokenLifeHours) {
-          report.violations.push(
-            `${at()} rotation ${versionId} succeeded but AWSCURRENT is ${current.versionId} with ${current.hoursLeft.toFixed(2)} h left`,
-          );
+    const result = await runScheduledWindow({
+      secrets,
+      tokenArn,
+      functionArn: options.functionArn,
+      clock,
+      maxReattempts: options.windowRetries,
+      invoke: async (step, versionId) => {
+        const outcome = await invoke(step, versionId, withFaults);
+        await checkCurrent(`after ${step} of ${versionId}`);
+        return outcome;
+      },
+      afterAttempt: async (attempt) => {
+        const { versionId } = attempt;
+        if (attempt.faulted) {
+          faultedVersions.add(versionId);
+          faultSinceSuccess = true;
         }
-        return;
-      }
-      const message = result.error?.message ?? "";
-      const healing = /no longer usable|is not staged AWSPENDING/.test(message);
-      // Without a fault, a version that never met one must succeed, and an older one may only
-      // fail by healing itself (its aged value is given up and a fresh rotation started).
-      if (!result.faulted && (!faultedVersions.has(versionId) || !healing)) {
-        report.violations.push(
-          `${at()} fault-free attempt of ${versionId} failed in ${result.step}: ${message}`,
+        if (attempt.ok) {
+          failedWindowsInRow = 0;
+          report.rotationsSucceeded++;
+          if (faultSinceSuccess) report.recoveries++;
+          faultSinceSuccess = false;
+          const current = await checkCurrent(`end of rotation ${versionId}`);
+          if (current.versionId !== versionId || current.hoursLeft < options.minTokenLifeHours) {
+            report.violations.push(
+              `${at()} rotation ${versionId} succeeded but AWSCURRENT is ${current.versionId} with ${current.hoursLeft.toFixed(2)} h left`,
+            );
+          }
+          return;
+        }
+        const message = attempt.error?.message ?? "";
+        if (/ was given up \(/.test(message)) report.healedVersions++;
+        // A version given up (or superseded) fails its later re-attempts by design.
+        const healing = / was given up|is not staged AWSPENDING|is not a version of secret/.test(
+          message,
         );
-      }
-      const pending = await unfinishedVersion(secrets, tokenArn);
-      const started = /a fresh rotation was started as version (\S+),/.exec(message)?.[1];
-      if (/no longer usable/.test(message)) {
-        report.healedVersions++;
-        if (started && pending !== started) {
+        // Without a fault, a version that never met one must succeed, and one that did may only
+        // fail by being given up and replaced.
+        if (!attempt.faulted && (!faultedVersions.has(versionId) || !healing)) {
+          everyAttemptFaulted = false;
           report.violations.push(
-            `${at()} healing said it started ${started}, but the unfinished version is ${pending ?? "none"}`,
+            `${at()} fault-free attempt of ${versionId} failed in ${attempt.failedStep}: ${message}`,
           );
         }
-      }
-      if (started && pending === versionId) {
-        report.violations.push(`${at()} a given-up version ${versionId} kept AWSPENDING`);
-      }
-      if (pending && pending !== versionId) {
-        // The function started this rotation: Secrets Manager invokes the function for it now.
-        report.freshRotationsStarted++;
-        const givenUp = versionId;
-        versionId = pending;
-        rotations++;
-        tries = -1;
-        const again = await attempt(givenUp, withFaults);
-        if (again.ok) report.violations.push(`${at()} given-up version ${givenUp} succeeded`);
-      }
+      },
+    });
+    report.freshRotationsStarted += result.startedDuringWindow.length;
+    if (result.startedDuringWindow.length > 1) {
+      report.violations.push(
+        `${at()} the function started ${result.startedDuringWindow.length} rotations in one window: ${result.startedDuringWindow.join(", ")}`,
+      );
     }
-    if (everyAttemptFaulted) failedWindowsInRow++;
+    if (!result.succeededVersionId && everyAttemptFaulted) failedWindowsInRow++;
   };
 
   try {
@@ -288,22 +253,13 @@ export async function simulateRotations(options: SimulationOptions): Promise<Sim
     // No operator action: the next scheduled rotation without faults mints a fresh token.
     clock.setSystemTime(start + (windows + 1) * interval * HOUR);
     await window(false);
-    const unfinished = await unfinishedVersion(secrets, tokenArn);
+    const [unfinished] = await unfinishedVersions(secrets, tokenArn);
     if (unfinished) report.violations.push(`${at()} version ${unfinished} left AWSPENDING behind`);
   } finally {
     clock.uninstall();
   }
   report.tokensExpiredAfterFailedWindows = expiredAfterFailedWindows.size;
   return report;
-}
-
-async function unfinishedVersion(
-  secrets: SecretsManagerClient,
-  tokenArn: string,
-): Promise<string | undefined> {
-  const pending = await versionWithStage(secrets, tokenArn, "AWSPENDING");
-  const current = await versionWithStage(secrets, tokenArn, "AWSCURRENT");
-  return pending && pending !== current ? pending : undefined;
 }
 
 function armFault(

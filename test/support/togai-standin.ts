@@ -55,7 +55,11 @@ export interface StandInOptions {
   readonly secretKeys?: string[];
   /** Per-second quotas; `false` turns them off (benchmarks). */
   readonly rateLimits?: { readonly authenticate: number; readonly ingest: number } | false;
-  /** Rejected credentials tolerated before an IP is throttled. @default 5 */
+  /**
+   * Unauthenticated requests (rejected credentials) tolerated from one IP in any 30 minutes;
+   * past it, every unauthenticated request gets 429 (and counts) until the window clears.
+   * Togai's published quota, not adjustable. @default 5
+   */
   readonly unauthenticatedLimit?: number;
   /** Token lifetime in seconds. @default 86400 */
   readonly tokenLifetimeSeconds?: number;
@@ -95,6 +99,13 @@ export class TogaiStandIn {
   };
   /** How many times each event id was accepted (recorded even when `keepEvents` is false). */
   readonly idsSeen = new Map<string, number>();
+  /** When each rejected credential arrived (Date.now(), so on a simulated clock too). */
+  readonly rejectedAt: number[] = [];
+  /**
+   * Refuse every token presented as a bearer, while secret keys still mint (a partial outage, a
+   * WAF rule, a change in how Togai echoes tokens).
+   */
+  refuseTokens = false;
   /** Every token minted, so tests can search their output for them. */
   readonly issuedTokens: string[] = [];
   /** Every event accepted. */
@@ -108,7 +119,6 @@ export class TogaiStandIn {
   private readonly publicKey: KeyObject;
   private readonly kid = randomUUID();
   private readonly windows = new Map<string, { second: number; count: number }>();
-  private rejectedCredentials = 0;
   private port = 0;
 
   constructor(private readonly options: StandInOptions = {}) {
@@ -287,13 +297,15 @@ export class TogaiStandIn {
 
     const auth = req.headers.authorization ?? "";
     const credential = auth.startsWith("Bearer ") ? auth.slice(7) : "";
-    const isToken = credential.length > 0 && this.isOwnValidToken(credential);
+    const isToken = credential.length > 0 && !this.refuseTokens && this.isOwnValidToken(credential);
     const isKey = this.secretKeys.has(credential);
     this.credentialKinds.push({ path, kind: isToken ? "token" : isKey ? "secret-key" : "other" });
     if (!isToken && !isKey) {
-      this.rejectedCredentials++;
       this.calls.rejected++;
-      if (this.rejectedCredentials > (this.options.unauthenticatedLimit ?? 5)) {
+      const now = Date.now();
+      const recent = this.rejectedAt.filter((at) => at > now - 30 * 60_000 && at <= now).length;
+      this.rejectedAt.push(now);
+      if (recent >= (this.options.unauthenticatedLimit ?? 5)) {
         return this.reply(res, 429, { message: "Too many unauthenticated requests from this IP" });
       }
       return this.reply(res, 401, { message: "Invalid credentials" });
