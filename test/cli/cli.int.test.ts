@@ -146,6 +146,18 @@ describe("put-api-key", () => {
     ["two words", ["put-api-key", "--secret-id", "x"], "two words", "contains whitespace"],
     ["no --secret-id", ["put-api-key"], GOOD_KEY, "--secret-id is required"],
     [
+      "a key given as --file",
+      ["put-api-key", "--secret-id", "x", "--file", GOOD_KEY],
+      "",
+      "the file named by --file does not exist",
+    ],
+    [
+      "a key given as --file=",
+      ["put-api-key", "--secret-id", "x", `--file=${GOOD_KEY}`],
+      "",
+      "the file named by --file does not exist",
+    ],
+    [
       "--warn-hours 40",
       ["status", "--secret-id", "x", "--warn-hours", "40"],
       "",
