@@ -152,6 +152,12 @@ describe("put-api-key", () => {
       "the file named by --file does not exist",
     ],
     [
+      "a folder as --file",
+      ["put-api-key", "--secret-id", "x", "--file", tmpdir()],
+      "",
+      "the file named by --file is a folder",
+    ],
+    [
       "a key given as --file=",
       ["put-api-key", "--secret-id", "x", `--file=${GOOD_KEY}`],
       "",
