@@ -59,7 +59,8 @@ interface GrantTarget {
  */
 export class ReadGrants {
   private readonly byRole = new Map<string, RoleGrant>();
-  private callerIdentity?: DataAwsCallerIdentity;
+  /** The deploying account, read once per stack that holds a literal-ARN grant's policy. */
+  private readonly callers = new Map<TerraformStack, DataAwsCallerIdentity>();
 
   constructor(
     private readonly scope: Construct,
@@ -185,23 +186,35 @@ export class ReadGrants {
   }
 
   /**
-   * A literal role ARN names its account; the policy is attached by this stack's provider, so the
-   * plan stops (before any change) when that provider deploys to another account.
+   * A literal role ARN names its account; the policy is attached by the provider of the stack it
+   * is in, so the plan stops (before any change) when that provider deploys to another account.
    */
   private requireSameAccount(roleArn: string): void {
     const account = roleArn.split(":")[4];
     const name = roleArn.split("/").pop() as string;
-    const entry = this.byRole.get(`${TerraformStack.of(this.scope).node.path}\u0000${name}`);
-    if (!entry || entry.accounts.has(account)) return;
+    const key = `${TerraformStack.of(this.scope).node.path}\u0000${name}`;
+    const entry = this.byRole.get(key) as RoleGrant; // toRoleName(name) has just set it
+    if (entry.accounts.has(account)) return;
     entry.accounts.set(account, roleArn);
-    this.callerIdentity ??= new DataAwsCallerIdentity(this.scope, "GrantAccount");
-    const caller = this.callerIdentity;
+    const caller = this.callerOf(TerraformStack.of(entry.policy));
     entry.policy.lifecycle = {
       precondition: [...entry.accounts].map(([acct, arn]) => ({
         condition: Op.eq(caller.accountId, acct),
         errorMessage: crossAccountMessage(arn, acct),
       })),
     };
+  }
+
+  private callerOf(stack: TerraformStack): DataAwsCallerIdentity {
+    let caller = this.callers.get(stack);
+    if (!caller) {
+      caller =
+        stack === TerraformStack.of(this.scope)
+          ? new DataAwsCallerIdentity(this.scope, "GrantAccount")
+          : new DataAwsCallerIdentity(stack, `${this.policyName}-GrantAccount`);
+      this.callers.set(stack, caller);
+    }
+    return caller;
   }
 
   /** A reference's Terraform expression (e.g. `${aws_iam_role.x.name}`): stable across calls. */

@@ -159,6 +159,22 @@ describe("grants by name, ARN and variable across stacks", () => {
     expect(preconditions[1].error_message).toContain("crossAccountReadPrincipals");
   });
 
+  test("a literal ARN of a role object in another stack: the precondition reads that stack's account", () => {
+    const { app, tokensStack, rotation, synth } = twoConsumerApp();
+    const stack = new TerraformStack(app, "consumer");
+    new AwsProvider(stack, "aws", { region: "us-east-1" });
+    rotation.grantRead(new IamRole(stack, "Role", { name: "reader", assumeRolePolicy: "{}" }));
+    rotation.grantReadToRoleArn("arn:aws:iam::123456789012:role/reader");
+    const [tokens, consumer] = synth(tokensStack, stack);
+    expect(readGrants(tokens)).toEqual([]);
+    expect(tokens.data?.aws_caller_identity).toBeUndefined();
+    const [policy] = readGrants(consumer);
+    expect(policy.lifecycle.precondition[0].condition).toMatch(
+      /^\$\{\(data\.aws_caller_identity\.togai-token-reader-[0-9a-f]{10}-GrantAccount\.account_id == "123456789012"\)\}$/,
+    );
+    expect(Object.keys(consumer.data.aws_caller_identity)).toHaveLength(1);
+  });
+
   test("a role object or a name gets no account precondition (no data source either)", () => {
     const { tokensStack, rotation, synth } = twoConsumerApp();
     rotation.grantReadToRoleName("reader");
