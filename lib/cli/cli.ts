@@ -6,7 +6,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { startRotationNow } from "../aws/start-rotation";
 import { TOGAI_PRODUCTION_BASE_URL } from "../contract";
 import { CliFailure, type CliIo, EXIT, options, UsageError } from "./common";
-import { awsSetupHint, clientRegion, packageVersion } from "./environment";
+import { awsSetupHint, clientRegion, packageVersion, secretIdArgument } from "./environment";
 import { putApiKey } from "./put-api-key";
 import { formatStatus, readStatus } from "./status";
 
@@ -88,7 +88,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     print(HELP[command as Command]);
     return EXIT.ok;
   }
-  const secretId = rest[rest.indexOf("--secret-id") + 1];
+  const secretId = secretIdArgument(rest);
   const secrets =
     io.secrets ?? new SecretsManagerClient({ region: clientRegion(io.env, secretId) });
   try {
@@ -108,7 +108,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return EXIT.usage;
     }
     const code = error instanceof CliFailure ? error.code : EXIT.failure;
-    const hint = awsSetupHint(error);
+    const hint = awsSetupHint(error, secretId);
     io.stderr.write(
       `cdktf-togai ${command}: ${(error as Error).message}${hint ? `\n  hint: ${hint}` : ""}\n`,
     );

@@ -29,6 +29,20 @@ function regionFromArn(secretId: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/**
+ * The value of `--secret-id` in either form the parser accepts (`--secret-id ID` or
+ * `--secret-id=ID`; the last one wins, as with the parser), before the full parse: the AWS client
+ * and its region are made first.
+ */
+export function secretIdArgument(args: string[]): string | undefined {
+  let found: string | undefined;
+  args.forEach((arg, i) => {
+    if (arg === "--secret-id") found = args[i + 1];
+    else if (arg.startsWith("--secret-id=")) found = arg.slice("--secret-id=".length);
+  });
+  return found;
+}
+
 /** The region for the AWS client: the environment's, else the one in the secret's ARN. */
 export function clientRegion(
   env: NodeJS.ProcessEnv,
@@ -38,15 +52,19 @@ export function clientRegion(
   return regionFromArn(secretId);
 }
 
-/** A hint for AWS setup errors (no credentials, no region), or `undefined`. */
-export function awsSetupHint(error: unknown): string | undefined {
+/**
+ * A hint for AWS setup errors (no credentials, no region), or `undefined`. `secretId`: the
+ * `--secret-id` given; a full ARN already names a region, so the hint then does not ask for one.
+ */
+export function awsSetupHint(error: unknown, secretId?: string): string | undefined {
   const name = (error as Error)?.name ?? "";
   const message = (error as Error)?.message ?? "";
   if (name === "CredentialsProviderError" || /credential/i.test(message)) {
     return "no AWS credentials were found: set AWS_PROFILE (and run `aws sso login` if it uses SSO), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and AWS_REGION";
   }
   if (/region is missing/i.test(message)) {
-    return "no AWS region: set AWS_REGION (or AWS_PROFILE with a region), or pass the secret's full ARN";
+    const region = "no AWS region: set AWS_REGION (or AWS_PROFILE with a region)";
+    return regionFromArn(secretId) ? region : `${region}, or pass the secret's full ARN`;
   }
   return undefined;
 }

@@ -10,12 +10,35 @@ import { CliFailure, type CliIo, EXIT, options, UsageError } from "./common";
 import { unsafeBaseUrlReason } from "./environment";
 
 async function readKey(io: CliIo, file: string | undefined): Promise<string> {
-  if (file) return readFileSync(file, "utf8").trim();
+  if (file) return readKeyFile(file);
   if (io.stdin.isTTY)
     io.stderr.write("Paste Togai's secret key and press Enter (input is not shown): ");
   const raw = await readAll(io);
   if (io.stdin.isTTY) io.stderr.write("\n");
   return raw.trim();
+}
+
+/**
+ * The key from `--file`. A failure never names the file: a key passed by mistake as
+ * `--file <key>` would otherwise be printed back.
+ */
+function readKeyFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "does not exist"
+        : code === "EISDIR"
+          ? "is a folder"
+          : code === "EACCES" || code === "EPERM"
+            ? "cannot be read (permission denied)"
+            : `cannot be read (${code ?? "unknown error"})`;
+    throw new UsageError(
+      `the file named by --file ${why} (its name is not repeated here, in case a key was given by mistake): give the path of a file holding the key, or pipe the key to stdin`,
+    );
+  }
 }
 
 const CTRL_C = "\u0003";

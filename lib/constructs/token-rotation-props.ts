@@ -101,6 +101,15 @@ export interface TogaiTokenRotationProps {
   readonly rotateOnKeyChange?: boolean;
   /** Regions to replicate the token secret to; grants cover the replicas. @default none */
   readonly replicaRegions?: TogaiReplicaRegion[];
+  /**
+   * Declare Terraform outputs for what `cdktf-togai put-api-key` and `status` need:
+   * `<id>_api_key_secret_arn`, `<id>_token_secret_arn`, `<id>_rotation_function_name` and
+   * `<id>_rotation_function_arn`, where `<id>` is this construct's id as a Terraform identifier
+   * (characters other than letters, digits, "_" and "-" become "_"). Read them with
+   * `cdktf output` or `terraform output -raw <name>`.
+   * @default true
+   */
+  readonly outputs?: boolean;
   /** Tags for every resource created. @default no tags */
   readonly tags?: { [key: string]: string };
 }

@@ -14,6 +14,7 @@ import { KeyChangeRotation } from "./key-change-rotation";
 import { crossAccountReadPolicy, replicaReadStatements, tokenReadPolicy } from "./policies";
 import { RotationAlerts } from "./rotation-alerts";
 import { createRotationFunction } from "./rotation-function";
+import { declareRotationOutputs } from "./rotation-outputs";
 import { secretNameOf } from "./secret-name";
 import type { TogaiTokenRotationProps } from "./token-rotation-props";
 import { checkArn, validateTokenRotationProps } from "./validation";
@@ -186,6 +187,15 @@ export class TogaiTokenRotation extends Construct {
         tags,
       });
       this.alarmTopicArn = this.alerts.topicArn;
+    }
+
+    if (props.outputs ?? true) {
+      declareRotationOutputs(this, {
+        apiKeySecretArn,
+        tokenSecretArn: this.tokenSecretArn,
+        functionName: this.functionName,
+        functionArn: this.functionArn,
+      });
     }
 
     if (props.rotateOnKeyChange) {

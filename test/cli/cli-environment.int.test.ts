@@ -139,6 +139,21 @@ describe("AWS setup", () => {
     expect(run.err).toMatch(/can't find|not found|ResourceNotFound/i);
   });
 
+  test("--secret-id=ARN (the = form): the region comes from the ARN too", async () => {
+    const run = await bin(["rotate", `--secret-id=${MISSING_ARN}`], endpointAndCredentials());
+    expect(run.code).toBe(EXIT.failure);
+    expect(run.err).not.toMatch(/region is missing|hint/i);
+    expect(run.err).toMatch(/can't find|not found|ResourceNotFound/i);
+  });
+
+  test("a key given by mistake as --file is not printed by the built bin", async () => {
+    // bin() fails the test when KEY appears in the output.
+    const run = await bin(["put-api-key", "--secret-id", MISSING_ARN, "--file", KEY], {});
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.err).toContain("the file named by --file does not exist");
+    expect(run.err).not.toContain("ENOENT");
+  });
+
   test("a secret named without ARN and no region: a hint names AWS_REGION", async () => {
     const run = await bin(["rotate", "--secret-id", "missing"], endpointAndCredentials());
     expect(run.code).toBe(EXIT.failure);

@@ -146,6 +146,24 @@ describe("put-api-key", () => {
     ["two words", ["put-api-key", "--secret-id", "x"], "two words", "contains whitespace"],
     ["no --secret-id", ["put-api-key"], GOOD_KEY, "--secret-id is required"],
     [
+      "a key given as --file",
+      ["put-api-key", "--secret-id", "x", "--file", GOOD_KEY],
+      "",
+      "the file named by --file does not exist",
+    ],
+    [
+      "a folder as --file",
+      ["put-api-key", "--secret-id", "x", "--file", tmpdir()],
+      "",
+      "the file named by --file is a folder",
+    ],
+    [
+      "a key given as --file=",
+      ["put-api-key", "--secret-id", "x", `--file=${GOOD_KEY}`],
+      "",
+      "the file named by --file does not exist",
+    ],
+    [
       "--warn-hours 40",
       ["status", "--secret-id", "x", "--warn-hours", "40"],
       "",

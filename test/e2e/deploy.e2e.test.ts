@@ -41,6 +41,20 @@ test("apply creates the stack, and a second plan reports no changes", async () =
   expect(plan.code).toBe(0);
 });
 
+test("TogaiTokenRotation's outputs give what put-api-key and status need", () => {
+  const outputs = deployment.outputs;
+  const raw = deployment.rawOutputs;
+  expect(raw.TogaiToken_api_key_secret_arn).toBe(outputs?.apiKeySecretArn);
+  expect(raw.TogaiToken_token_secret_arn).toBe(outputs?.tokenSecretArn);
+  expect(raw.TogaiToken_token_secret_arn).toMatch(
+    /^arn:aws:secretsmanager:us-east-1:\d{12}:secret:/,
+  );
+  expect(raw.TogaiToken_rotation_function_arn).toBe(outputs?.functionArn);
+  expect(outputs?.functionArn.endsWith(`:function:${raw.TogaiToken_rotation_function_name}`)).toBe(
+    true,
+  );
+});
+
 test("the rotation staged at deploy mints a token: AWSCURRENT holds the contract JSON, ~24 h ahead", async () => {
   const run = await deployment.rotate();
   expect(run.error).toBeUndefined();
