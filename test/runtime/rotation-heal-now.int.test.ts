@@ -148,70 +148,72 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
 // version starts the fresh rotation (and only it), whatever point the failure hit.
 // Calls of the re-attempt that gives up: DescribeSecret, GetSecretValue (the aged token),
 // removing AWSPENDING, then RotateSecret.
-test.each([
-  [
-    "RotateSecret fails (HTTP 500 after the SDK's retries)",
-    { kind: "internal-error", fromCall: 3 },
-    /: AWSPENDING was removed from it; starting a fresh rotation failed \(Secrets Manager RotateSecret failed: InternalServiceError .+\): Secrets Manager's next re-attempt of this version starts it, or else the next scheduled rotation mints a fresh token; AWSCURRENT keeps the previous token$/,
-    false,
-  ],
-  [
-    "the function dies after removing AWSPENDING, before RotateSecret",
-    { kind: "die", fromCall: 2 },
-    /^Secrets Manager UpdateSecretVersionStage failed/,
-    false,
-  ],
-  [
-    "the function dies after RotateSecret took effect, before its answer",
-    { kind: "die", fromCall: 3 },
-    /starting a fresh rotation failed \(Secrets Manager RotateSecret failed/,
-    true,
-  ],
-] as const)(
-  "when the fresh start fails: %s, the next re-attempt heals",
-  async (_, fault, thrown, startedAnyway) => {
-    const fx = await setUp("source");
-    expect((await rotate(fx)).error).toBeUndefined();
-    const clock = FakeTimers.install({
-      toFake: ["Date"],
-      now: Date.now(),
-      shouldAdvanceTime: true,
-    });
-    try {
-      clock.setSystemTime(clock.now + 6 * HOUR);
-      const before = await current(fx.tokenArn);
-      const created = await rotate(fx, ["createSecret"]);
-      expect(created.error).toBeUndefined();
-      clock.setSystemTime(clock.now + 6 * HOUR);
-      proxy.arm(fault);
-      await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(thrown);
-      proxy.arm(undefined);
-      const fresh = `togai-heal-${created.versionId}`;
-      expect(await unfinished(fx.tokenArn)).toEqual(startedAnyway ? [fresh] : []);
-      expect(await current(fx.tokenArn)).toMatchObject({ versionId: before.versionId });
+describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
+  test.each([
+    [
+      "RotateSecret fails (HTTP 500 after the SDK's retries)",
+      { kind: "internal-error", fromCall: 3 },
+      /: AWSPENDING was removed from it; starting a fresh rotation failed \(Secrets Manager RotateSecret failed: InternalServiceError .+\): Secrets Manager's next re-attempt of this version starts it, or else the next scheduled rotation mints a fresh token; AWSCURRENT keeps the previous token$/,
+      false,
+    ],
+    [
+      "the function dies after removing AWSPENDING, before RotateSecret",
+      { kind: "die", fromCall: 2 },
+      /^Secrets Manager UpdateSecretVersionStage failed/,
+      false,
+    ],
+    [
+      "the function dies after RotateSecret took effect, before its answer",
+      { kind: "die", fromCall: 3 },
+      /starting a fresh rotation failed \(Secrets Manager RotateSecret failed/,
+      true,
+    ],
+  ] as const)(
+    "when the fresh start fails: %s, the next re-attempt heals",
+    async (_, fault, thrown, startedAnyway) => {
+      const fx = await setUp(kind);
+      expect((await rotate(fx)).error).toBeUndefined();
+      const clock = FakeTimers.install({
+        toFake: ["Date"],
+        now: Date.now(),
+        shouldAdvanceTime: true,
+      });
+      try {
+        clock.setSystemTime(clock.now + 6 * HOUR);
+        const before = await current(fx.tokenArn);
+        const created = await rotate(fx, ["createSecret"]);
+        expect(created.error).toBeUndefined();
+        clock.setSystemTime(clock.now + 6 * HOUR);
+        proxy.arm(fault);
+        await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(thrown);
+        proxy.arm(undefined);
+        const fresh = `togai-heal-${created.versionId}`;
+        expect(await unfinished(fx.tokenArn)).toEqual(startedAnyway ? [fresh] : []);
+        expect(await current(fx.tokenArn)).toMatchObject({ versionId: before.versionId });
 
-      clock.setSystemTime(clock.now + 5 * 60_000);
-      await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(
-        startedAnyway
-          ? `superseded by the rotation of version ${fresh}`
-          : `it was given up earlier and its fresh rotation had not started; a fresh rotation was started as version ${fresh}`,
-      );
-      expect(await unfinished(fx.tokenArn)).toEqual([fresh]);
-      // Once started, further re-attempts of the given-up version start nothing more.
-      await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(
-        `superseded by the rotation of version ${fresh}`,
-      );
-      expect(await rotate(fx)).toEqual({ versionId: fresh });
-      expect((await current(fx.tokenArn)).versionId).toBe(fresh);
-      await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(
-        `it was given up and replaced by version ${fresh}`,
-      );
-      expect(await unfinished(fx.tokenArn)).toEqual([]);
-    } finally {
-      clock.uninstall();
-    }
-  },
-);
+        clock.setSystemTime(clock.now + 5 * 60_000);
+        await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(
+          startedAnyway
+            ? `superseded by the rotation of version ${fresh}`
+            : `it was given up earlier and its fresh rotation had not started; a fresh rotation was started as version ${fresh}`,
+        );
+        expect(await unfinished(fx.tokenArn)).toEqual([fresh]);
+        // Once started, further re-attempts of the given-up version start nothing more.
+        await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(
+          `superseded by the rotation of version ${fresh}`,
+        );
+        expect(await rotate(fx)).toEqual({ versionId: fresh });
+        expect((await current(fx.tokenArn)).versionId).toBe(fresh);
+        await expect(step(fx, "createSecret", created.versionId)).rejects.toThrow(
+          `it was given up and replaced by version ${fresh}`,
+        );
+        expect(await unfinished(fx.tokenArn)).toEqual([]);
+      } finally {
+        clock.uninstall();
+      }
+    },
+  );
+});
 
 describe("a rotation superseded while it mints never takes AWSPENDING back", () => {
   /**
