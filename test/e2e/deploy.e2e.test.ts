@@ -60,7 +60,13 @@ test("the rotation staged at deploy mints a token: AWSCURRENT holds the contract
   expect(run.error).toBeUndefined();
   const { versionId, value } = await deployment.tokenSecret();
   expect(versionId).toBe(run.versionId);
-  expect(Object.keys(value).sort()).toEqual(["apiBaseUrl", "expiresAt", "issuedAt", "token"]);
+  expect(Object.keys(value).sort()).toEqual([
+    "apiBaseUrl",
+    "expiresAt",
+    "issuedAt",
+    "keyVersionId",
+    "token",
+  ]);
   expect(value.apiBaseUrl).toBe(deployment.togai?.baseUrl);
   const hours = (Date.parse(value.expiresAt) - Date.now()) / 3_600_000;
   expect(hours).toBeGreaterThan(23.9);
