@@ -38,6 +38,7 @@ import {
   readmeTypeScriptSnippets,
   run,
 } from "./project-tools";
+import { deadLinks, readmeLinks } from "./readme-links";
 
 const CDKTF_CLI = join(PROJECT_DIR, "node_modules", ".bin", "cdktf");
 const npm = (args: string[], cwd: string) => run("npm", args, cwd);
@@ -104,6 +105,20 @@ describe("npm pack", () => {
     expect(paths.filter((p) => p.startsWith("assets/"))).toEqual(["assets/rotation-function.zip"]);
     expect(paths.filter((p) => p.includes("function/"))).toEqual([]);
     expect(readFileSync(join(clone, "LICENSE"), "utf8")).toContain("Apache License");
+  });
+});
+
+describe("the packed README", () => {
+  test("has no dead link: files it names are in the package or in the repository, anchors exist", () => {
+    run("tar", ["-xzf", tarball, "-C", work, "package/README.md"], work);
+    const readme = readFileSync(join(work, "package", "README.md"), "utf8");
+    expect(readme).toBe(readFileSync(join(PROJECT_DIR, "README.md"), "utf8"));
+    const repository = run("git", ["ls-files", "-co", "--exclude-standard"], PROJECT_DIR)
+      .split("\n")
+      .filter(Boolean);
+    const packagedPaths = packed.files.map((f) => f.path);
+    expect(readmeLinks(readme).length).toBeGreaterThan(10);
+    expect(deadLinks(readme, packagedPaths, repository)).toEqual([]);
   });
 });
 
