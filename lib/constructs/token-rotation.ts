@@ -12,6 +12,7 @@ import { DEFAULT_ROTATION_INTERVAL_HOURS, TOKEN_SECRET_ARN_ENV } from "../contra
 import { ReadGrants, type TogaiReadGrant } from "./grants";
 import { KeyChangeRotation } from "./key-change-rotation";
 import { crossAccountReadPolicy, replicaReadStatements, tokenReadPolicy } from "./policies";
+import { regionNameOf } from "./region-name";
 import { RotationAlerts } from "./rotation-alerts";
 import { createRotationFunction } from "./rotation-function";
 import { declareRotationOutputs } from "./rotation-outputs";
@@ -72,7 +73,7 @@ export class TogaiTokenRotation extends Construct {
     validateTokenRotationProps(this, props);
     const tags = props.tags;
     const short = this.node.addr.slice(0, 10);
-    this.region = new DataAwsRegion(this, "Region").name;
+    this.region = regionNameOf(new DataAwsRegion(this, "Region"));
 
     const apiKeySecretArn = props.apiKey?.secretArn ?? (props.apiKeySecretArn as string);
     const apiKeyKmsKeyArn = props.apiKey?.kmsKeyArn ?? props.apiKeyKmsKeyArn;

@@ -1,9 +1,11 @@
 /**
  * The package as a user gets it. A copy of the working tree (a fresh clone, with the installed
  * node_modules linked in) is packed with `npm pack --json`, which builds first (`prepack`);
- * the tarball is installed into a project made like `cdktf init --template=typescript` (the
- * newest constructs 10.x, no --legacy-peer-deps), which type-checks, synthesizes with the cdktf
- * CLI and passes `terraform validate`; and into an empty project that only uses the runtime.
+ * a project is made by `cdktf init --template=typescript --local` as it is today (its hook
+ * installs the newest TypeScript, 7.x), the README's Install commands run in it exactly as
+ * written (the tarball standing for `cdktf-togai`), and the README's main.ts type-checks and
+ * synthesizes with the cdktf CLI; then with the 5.x bindings it also passes `terraform validate`.
+ * The tarball also goes into an empty project that only uses the runtime.
  *
  * Installs use --prefer-offline: CI fills npm's cache first (test/package/warm-npm-cache.ts),
  * then runs this without network.
@@ -23,10 +25,11 @@ import { dirname, join } from "node:path";
 import { build } from "esbuild";
 import { initAndValidate, terraformEnv } from "../support/terraform";
 import {
+  CDKTF_INIT_ARGS,
+  INSTALL_ENV,
   INSTALL_FLAGS,
-  TEMPLATE_DEPENDENCIES,
-  TEMPLATE_DEV_DEPENDENCIES,
-  USER_DEPENDENCIES,
+  PROVIDER_AWS_5,
+  readmeInstallCommands,
 } from "./install-specs";
 import {
   folderBytes,
@@ -35,15 +38,8 @@ import {
   readmeTypeScriptSnippets,
   run,
 } from "./project-tools";
+import { deadLinks, readmeLinks } from "./readme-links";
 
-const TEMPLATE_DIR = join(
-  PROJECT_DIR,
-  "node_modules",
-  "cdktf-cli",
-  "bundle",
-  "templates",
-  "typescript",
-);
 const CDKTF_CLI = join(PROJECT_DIR, "node_modules", ".bin", "cdktf");
 const npm = (args: string[], cwd: string) => run("npm", args, cwd);
 
@@ -68,22 +64,6 @@ function cloneWorkingTree(): string {
     copyFileSync(join(PROJECT_DIR, file), join(dir, file));
   }
   symlinkSync(join(PROJECT_DIR, "node_modules"), join(dir, "node_modules"), "dir");
-  return dir;
-}
-
-/** A project as `cdktf init --template=typescript` writes it (package.json, tsconfig, cdktf.json). */
-function templateProject(): string {
-  const dir = join(work, "billing");
-  mkdirSync(dir);
-  const fill = (text: string) =>
-    text
-      .replaceAll("{{ $base }}", "billing")
-      .replaceAll("{{projectId}}", "billing-project")
-      .replaceAll("{{sendCrashReports}}", "false")
-      .replaceAll("{{futureFlags}}", "");
-  for (const file of ["package.json", "tsconfig.json", "cdktf.json"]) {
-    writeFileSync(join(dir, file), fill(readFileSync(join(TEMPLATE_DIR, file), "utf8")));
-  }
   return dir;
 }
 
@@ -128,6 +108,20 @@ describe("npm pack", () => {
   });
 });
 
+describe("the packed README", () => {
+  test("has no dead link: files it names are in the package or in the repository, anchors exist", () => {
+    run("tar", ["-xzf", tarball, "-C", work, "package/README.md"], work);
+    const readme = readFileSync(join(work, "package", "README.md"), "utf8");
+    expect(readme).toBe(readFileSync(join(PROJECT_DIR, "README.md"), "utf8"));
+    const repository = run("git", ["ls-files", "-co", "--exclude-standard"], PROJECT_DIR)
+      .split("\n")
+      .filter(Boolean);
+    const packagedPaths = packed.files.map((f) => f.path);
+    expect(readmeLinks(readme).length).toBeGreaterThan(10);
+    expect(deadLinks(readme, packagedPaths, repository)).toEqual([]);
+  });
+});
+
 describe("a fresh clone", () => {
   test("with nothing built, `cdktf synth` works (its app builds first)", () => {
     // No install script: npm lists a dependency's `prepare` among scripts to approve.
@@ -139,35 +133,69 @@ describe("a fresh clone", () => {
   }, 180_000);
 });
 
-describe("a project made like `cdktf init --template=typescript`", () => {
+describe("a project made by `cdktf init --template=typescript --local` today, then the README", () => {
   let project: string;
+  let initialTypeScript: string;
+  let stackDir: string;
 
   beforeAll(() => {
-    project = templateProject();
-    // As the template's post-init hook installs, then as the user adds this library.
-    npm(["install", ...INSTALL_FLAGS, ...TEMPLATE_DEPENDENCIES], project);
-    npm(["install", "-D", ...INSTALL_FLAGS, ...TEMPLATE_DEV_DEPENDENCIES], project);
-    npm(["install", ...INSTALL_FLAGS, tarball, ...USER_DEPENDENCIES], project);
+    project = join(work, "billing");
+    mkdirSync(project);
+    run(CDKTF_CLI, CDKTF_INIT_ARGS, project, { ...terraformEnv(), ...INSTALL_ENV });
+    initialTypeScript = installedVersion(project, "typescript");
+    for (const [command, ...args] of readmeInstallCommands()) {
+      const specs = args.map((a) => (a === "cdktf-togai" ? tarball : a));
+      run(command, [...specs, ...INSTALL_FLAGS], project);
+    }
     writeFileSync(join(project, "main.ts"), readmeTypeScriptSnippets()[0]);
+    stackDir = join(project, "cdktf.out", "stacks", "billing");
   }, 300_000);
 
-  test("installs with the newest constructs 10.x, without --legacy-peer-deps", () => {
-    const newest = JSON.parse(
-      npm(["view", "constructs@10", "version", "--json", "--prefer-offline"], project),
-    );
-    const newestVersion = Array.isArray(newest) ? newest[newest.length - 1] : newest;
-    expect(installedVersion(project, "constructs")).toBe(newestVersion);
+  test("the README's install commands are the unpinned library and bindings, after TypeScript 5.9", () => {
+    expect(readmeInstallCommands()).toEqual([
+      ["npm", "install", "-D", "typescript@~5.9"],
+      ["npm", "install", "cdktf-togai", "@cdktf/provider-aws"],
+    ]);
+  });
+
+  test("cdktf init installed TypeScript 7 (what the README's first command is for); the README leaves 5.9", () => {
+    process.stderr.write(`cdktf init installed typescript ${initialTypeScript}\n`);
+    expect(Number(initialTypeScript.split(".")[0])).toBeGreaterThanOrEqual(7);
+    expect(installedVersion(project, "typescript")).toMatch(/^5\.9\./);
+  });
+
+  test("installs the newest constructs 10.x and the newest bindings, without --legacy-peer-deps", () => {
+    const newest = (spec: string) => {
+      const found = JSON.parse(
+        npm(["view", spec, "version", "--json", "--prefer-offline"], project),
+      );
+      return Array.isArray(found) ? found[found.length - 1] : found;
+    };
+    expect(installedVersion(project, "constructs")).toBe(newest("constructs@10"));
+    expect(installedVersion(project, "@cdktf/provider-aws")).toBe(newest("@cdktf/provider-aws"));
     expect(installedVersion(project, "cdktf-togai")).toBe(require("../../package.json").version);
     // `npm ls` fails on any invalid or missing peer.
     npm(["ls", "--all", "--omit=dev"], project);
   });
 
-  test("the README's first snippet as main.ts type-checks, synthesizes, and passes terraform validate", async () => {
+  test("the README's main.ts type-checks and synthesizes with the cdktf CLI (ts-node)", () => {
     run(join(project, "node_modules", ".bin", "tsc"), ["--noEmit"], project);
     run(CDKTF_CLI, ["synth"], project, terraformEnv());
-    const stackDir = join(project, "cdktf.out", "stacks", "billing");
+    const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
+    expect(json.resource.aws_secretsmanager_secret_rotation).toBeDefined();
+    // The newest bindings pin hashicorp/aws 6.x, whose binary is not reachable offline: the same
+    // app is validated with the 5.x bindings below.
+    const major = Number(installedVersion(project, "@cdktf/provider-aws").split(".")[0]);
+    expect(json.terraform.required_providers.aws.version).toMatch(major >= 21 ? /^6\./ : /^5\./);
+  }, 300_000);
+
+  test("with the 5.x bindings the same app synthesizes and passes terraform validate", async () => {
+    npm(["install", ...INSTALL_FLAGS, PROVIDER_AWS_5], project);
+    expect(installedVersion(project, "@cdktf/provider-aws")).toMatch(/^20\./);
+    npm(["ls", "--all", "--omit=dev"], project);
+    run(CDKTF_CLI, ["synth"], project, terraformEnv());
     const json = readFileSync(join(stackDir, "cdk.tf.json"), "utf8");
-    expect(json).toContain("aws_secretsmanager_secret_rotation");
+    expect(JSON.parse(json).terraform.required_providers.aws.version).toMatch(/^5\./);
     expect((await initAndValidate(stackDir)).stdout).toContain("The configuration is valid");
   }, 300_000);
 });

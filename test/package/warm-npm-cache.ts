@@ -1,17 +1,20 @@
 /**
- * Fills npm's cache with every package (metadata and tarball) the pack-and-install test needs,
- * by installing the same set once into a scratch folder. CI runs this before it cuts the network
- * off; the test then installs with --prefer-offline from the cache alone.
+ * Fills npm's cache with every package (metadata and tarball) the pack-and-install test needs, by
+ * making the same project once in a scratch folder: `cdktf init` (its hook installs the newest
+ * template dependencies), then the README's install commands with the library's own pinned
+ * dependencies standing in for its tarball, then the 5.x bindings. CI runs this before it cuts
+ * the network off; the test then installs with --prefer-offline from the cache alone.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  CDKTF_INIT_ARGS,
+  INSTALL_ENV,
   INSTALL_FLAGS,
-  TEMPLATE_DEPENDENCIES,
-  TEMPLATE_DEV_DEPENDENCIES,
-  USER_DEPENDENCIES,
+  PROVIDER_AWS_5,
+  readmeInstallCommands,
 } from "./install-specs";
 
 const root = join(__dirname, "..", "..");
@@ -20,18 +23,23 @@ const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const libraryDependencies = Object.entries(manifest.dependencies as Record<string, string>).map(
   ([name, version]) => `${name}@${version}`,
 );
-const dir = mkdtempSync(join(tmpdir(), "togai-warm-"));
+const scratch = mkdtempSync(join(tmpdir(), "togai-warm-"));
+const project = join(scratch, "billing");
+mkdirSync(project);
+const exec = (command: string, args: string[]) =>
+  execFileSync(command, args, {
+    cwd: project,
+    env: { ...process.env, ...INSTALL_ENV },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
 try {
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "warm", private: true }));
-  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  const install = (specs: string[], dev: boolean) =>
-    execFileSync(npm, ["install", ...(dev ? ["-D"] : []), ...INSTALL_FLAGS, ...specs], {
-      cwd: dir,
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-  install([...libraryDependencies, ...TEMPLATE_DEPENDENCIES, ...USER_DEPENDENCIES], false);
-  install(TEMPLATE_DEV_DEPENDENCIES, true);
-  process.stderr.write(`npm cache holds what the pack-and-install test installs\n`);
+  exec(join(root, "node_modules", ".bin", "cdktf"), CDKTF_INIT_ARGS);
+  for (const [command, ...args] of readmeInstallCommands()) {
+    const specs = args.flatMap((a) => (a === "cdktf-togai" ? libraryDependencies : [a]));
+    exec(command, [...specs, ...INSTALL_FLAGS]);
+  }
+  exec("npm", ["install", ...INSTALL_FLAGS, PROVIDER_AWS_5]);
+  process.stderr.write("npm cache holds what the pack-and-install test installs\n");
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(scratch, { recursive: true, force: true });
 }
