@@ -91,15 +91,16 @@ export async function startRotationNow(
 /**
  * Starts a rotation under a version id the caller chose (RotateSecret's ClientRequestToken, 32
  * to 64 characters), clearing nothing: used by the rotation function to replace a version it
- * gave up, so that the new version's id says who started it. Resolves to false when Secrets
- * Manager refuses because another rotation is in progress (that one runs instead).
+ * gave up, so that the new version's id says who started it. Resolves to "busy" when Secrets
+ * Manager refuses because another rotation is in progress (that one runs instead), and to
+ * "exists" when a version of that id exists already (a ClientRequestToken is never reused).
  */
 export async function startRotationAs(
   secrets: SecretsManagerClient,
   secretId: string,
   rotationLambdaArn: string | undefined,
   versionId: string,
-): Promise<boolean> {
+): Promise<"started" | "busy" | "exists"> {
   try {
     await callSecretsManager("RotateSecret", () =>
       secrets.send(
@@ -110,14 +111,12 @@ export async function startRotationAs(
         }),
       ),
     );
-    return true;
+    return "started";
   } catch (error) {
-    if (
-      error instanceof SecretsManagerCallError &&
-      error.code === "InvalidRequestException" &&
-      /previous rotation/i.test(error.message)
-    ) {
-      return false;
+    if (!(error instanceof SecretsManagerCallError)) throw error;
+    if (error.code === "ResourceExistsException") return "exists";
+    if (error.code === "InvalidRequestException" && /previous rotation/i.test(error.message)) {
+      return "busy";
     }
     throw error;
   }

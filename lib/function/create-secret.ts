@@ -3,7 +3,13 @@ import { unfinishedVersionIds } from "../aws/start-rotation";
 import { STAGE, type TokenSecretValue } from "../contract";
 import { RotationError } from "../togai/errors";
 import { tokenSecretValueFor } from "../togai/token-secret";
-import { type GiveUpContext, giveUpVersion, heldValue, NO_VALUE } from "./give-up";
+import {
+  type GiveUpContext,
+  giveUpVersion,
+  hasCurrentOtherThan,
+  isGivenUpRecord,
+  NO_VALUE,
+} from "./give-up";
 import { KeyRejectedError } from "./togai-call";
 import {
   apiKeyFrom,
@@ -16,6 +22,8 @@ import {
 export interface CreateSecretContext extends GiveUpContext {
   /** Calls Togai /authenticate with the key, within the step's deadline. */
   readonly mint: (key: string) => Promise<string>;
+  /** Asks Togai whether it accepts a token: false when it refuses it (401/403). */
+  readonly accepts: (token: string) => Promise<boolean>;
   /** Publishes the token's hours left (a successful rotation). */
   readonly published: (value: TokenSecretValue) => void;
 }
@@ -27,21 +35,26 @@ export interface CreateSecretContext extends GiveUpContext {
  */
 export async function createSecret(token: string, cx: CreateSecretContext): Promise<void> {
   const { config, store, log } = cx;
-  const existing = await store.readVersion(token, STAGE.pending);
+  const existing = await store.readVersionMeta(token, STAGE.pending);
   if (existing !== undefined) {
+    const held = { held: true, createdAt: existing.createdDate };
+    if (isGivenUpRecord(existing.value)) {
+      // The function gave this version up (the key was refused) and died before the label came off.
+      return giveUpVersion(token, "Togai refused the secret key", held, "never", cx);
+    }
     // Rule 7, decided from the value alone (no call to Togai: testSecret asks Togai, and gives
     // the version up at once when Togai refuses it, so a refused token never comes back here).
-    const problem = pendingValueProblem(existing, config.tokenSecretArn, config.minTokenLifeHours);
+    const problem = pendingValueProblem(
+      existing.value,
+      config.tokenSecretArn,
+      config.minTokenLifeHours,
+    );
     if (!problem) {
       log.info("pending version already holds a usable token: nothing to create");
       return;
     }
-    return giveUpVersion(
-      token,
-      `its pending value is no longer usable: ${problem}`,
-      heldValue(existing),
-      cx,
-    );
+    const reason = `its pending value is no longer usable: ${problem}`;
+    return giveUpVersion(token, reason, held, "once-per-window", cx);
   }
   // Rule 6: what the new value needs, a key that can be sent as a bearer credential.
   const key = await store.readCurrentVersion(config.apiKeySecretArn);
@@ -53,7 +66,7 @@ export async function createSecret(token: string, cx: CreateSecretContext): Prom
     minted = await cx.mint(bearer);
   } catch (error) {
     if (!(error instanceof KeyRejectedError)) throw error;
-    return giveUpVersion(token, error.message, NO_VALUE, cx);
+    return giveUpVersion(token, error.message, NO_VALUE, "never", cx);
   }
   let value: TokenSecretValue;
   try {
@@ -80,6 +93,17 @@ export async function createSecret(token: string, cx: CreateSecretContext): Prom
   if (implausible) {
     throw new RotationError(
       `Togai /authenticate returned a token that cannot be Togai's (${implausible.replace("its token ", "it ")}); nothing was stored, AWSCURRENT keeps the previous token`,
+    );
+  }
+  // The secret's first value becomes AWSCURRENT by itself, before testSecret could check it:
+  // Togai is asked first, so that a token it refuses is never the first current one.
+  if (!hasCurrentOtherThan(token, cx) && !(await cx.accepts(minted))) {
+    return giveUpVersion(
+      token,
+      "Togai refused the token it had just minted, and a secret's first value becomes AWSCURRENT without testSecret",
+      NO_VALUE,
+      "once-per-window",
+      cx,
     );
   }
   const stages = await putUnlessSuperseded(token, JSON.stringify(value), cx);

@@ -41,19 +41,35 @@ export function isHealVersion(versionId: string): boolean {
 
 /**
  * A window and its re-attempts last at most two hours, and windows open at least four hours
- * apart: a token minted longer ago than this belongs to an earlier window.
+ * apart: a version Secrets Manager created longer ago than this belongs to an earlier window.
  */
 const EARLIER_WINDOW_HOURS = 2;
 
+/** When giving a version up may start a fresh rotation to replace it. */
+export type Replacement =
+  /** The version cannot succeed (token refused or aged): one fresh rotation per window. */
+  | "once-per-window"
+  /** Togai refused the key: a fresh rotation would send it again; a key change starts one. */
+  | "never"
+  /** The key was replaced meanwhile: the new key must reach AWSCURRENT (operator-driven). */
+  | "always";
+
 /**
- * Whether giving up `versionId` may start a fresh rotation: always for a rotation someone else
- * started; for one of the function's own, only when its token was minted in an earlier window
- * (`issuedAt`, from the token's claims), so that no window starts two.
+ * Whether giving up `versionId` may start a fresh rotation. Under "once-per-window": always for a
+ * rotation someone else started; for one of the function's own, only when Secrets Manager created
+ * it in an earlier window (its clock, as the function reads the same time on AWS), so that no
+ * window starts two.
  */
-export function mayStartReplacement(versionId: string, issuedAt?: string): boolean {
+export function mayStartReplacement(
+  versionId: string,
+  replacement: Replacement,
+  createdAt?: Date,
+): boolean {
+  if (replacement !== "once-per-window") return replacement === "always";
   if (!isHealVersion(versionId)) return true;
-  const minted = issuedAt ? Date.parse(issuedAt) : Number.NaN;
-  return Number.isFinite(minted) && Date.now() - minted > EARLIER_WINDOW_HOURS * 3_600_000;
+  return (
+    createdAt !== undefined && Date.now() - createdAt.getTime() > EARLIER_WINDOW_HOURS * 3_600_000
+  );
 }
 
 /** The value a valueless given-up version keeps: never a token, never contract JSON. */
@@ -61,25 +77,24 @@ export function givenUpRecord(reason: string, at = new Date()): string {
   return JSON.stringify({ rotationGivenUp: reason, at: at.toISOString() });
 }
 
+/** True for a value written by {@link givenUpRecord}. */
+export function isGivenUpRecord(raw: string): boolean {
+  try {
+    return typeof (JSON.parse(raw) as { rotationGivenUp?: unknown }).rotationGivenUp === "string";
+  } catch {
+    return false;
+  }
+}
+
 /** What a version holds, as far as giving it up goes. */
 export interface HeldValue {
   readonly held: boolean;
-  /** When its token was minted (the contract's issuedAt), when it holds one. */
-  readonly issuedAt?: string;
+  /** When Secrets Manager created the version, when known. */
+  readonly createdAt?: Date;
 }
 
 /** A version that holds no value yet. */
 export const NO_VALUE: HeldValue = { held: false };
-
-/** A version holding `raw`, with its token's issue date when `raw` is the contract's JSON. */
-export function heldValue(raw: string): HeldValue {
-  try {
-    const { issuedAt } = JSON.parse(raw) as { issuedAt?: unknown };
-    return { held: true, issuedAt: typeof issuedAt === "string" ? issuedAt : undefined };
-  } catch {
-    return { held: true };
-  }
-}
 
 /** What giving up needs from the rotator. */
 export interface GiveUpContext {
@@ -92,23 +107,36 @@ export interface GiveUpContext {
   readonly rotationLambdaArn?: string;
 }
 
+/** True when a version other than `versionId` holds AWSCURRENT. */
+export function hasCurrentOtherThan(versionId: string, cx: GiveUpContext): boolean {
+  return Object.entries(cx.versions).some(
+    ([id, stages]) => id !== versionId && stages.includes(STAGE.current),
+  );
+}
+
+/** What AWSCURRENT does meanwhile, said truthfully. */
+function currentMeanwhile(versionId: string, cx: GiveUpContext): string {
+  return hasCurrentOtherThan(versionId, cx)
+    ? "AWSCURRENT keeps the previous token"
+    : "no token is current yet (consumers get TokenNotMintedError until one is)";
+}
+
 /**
- * Gives up `versionId` (which holds AWSPENDING) and, unless it is itself a fresh rotation of the
- * function's, starts the one fresh rotation that replaces it. Always throws: this version's
- * rotation did not succeed. The message says only what will really happen next.
+ * Gives up `versionId` (which holds AWSPENDING) and, as `replacement` allows, starts the one
+ * fresh rotation that replaces it. Always throws: this version's rotation did not succeed. The
+ * message says only what will really happen next.
  */
 export async function giveUpVersion(
   versionId: string,
   reason: string,
   value: HeldValue,
+  replacement: Replacement,
   cx: GiveUpContext,
 ): Promise<never> {
-  const hasValue = value.held;
-  const hasCurrentElsewhere = Object.entries(cx.versions).some(
-    ([id, stages]) => id !== versionId && stages.includes(STAGE.current),
-  );
-  const keepsRecord = hasValue || hasCurrentElsewhere;
-  if (!hasValue && hasCurrentElsewhere) {
+  // A record keeps the version readable, for its re-attempts; never where it would become the
+  // secret's first value, which Secrets Manager makes AWSCURRENT by itself.
+  const keepsRecord = value.held || hasCurrentOtherThan(versionId, cx);
+  if (!value.held && keepsRecord) {
     await cx.store.put(versionId, givenUpRecord(reason), STAGE.pending);
   }
   await cx.store.removeStage(STAGE.pending, versionId);
@@ -116,31 +144,39 @@ export async function giveUpVersion(
   return startReplacement(
     versionId,
     `Version ${versionId} of ${cx.config.tokenSecretArn} was given up (${reason}): AWSPENDING was removed from it`,
-    { retriable: keepsRecord, issuedAt: value.issuedAt },
+    { retriable: keepsRecord, createdAt: value.createdAt, replacement },
     cx,
   );
 }
 
 /**
- * Starts the fresh rotation that replaces the given-up `versionId`, once; always throws with
- * what happens next. `retriable`: the given-up version stays readable, so a re-attempt of it can
- * start the replacement when this start fails. `issuedAt`: when its token was minted.
+ * Starts the fresh rotation that replaces the given-up `versionId`, when `how.replacement`
+ * allows; always throws with what happens next. `retriable`: the given-up version stays
+ * readable, so a re-attempt of it can start the replacement when this start fails.
  */
 export async function startReplacement(
   versionId: string,
   given: string,
-  how: { readonly retriable: boolean; readonly issuedAt?: string },
+  how: {
+    readonly retriable: boolean;
+    readonly createdAt?: Date;
+    readonly replacement: Replacement;
+  },
   cx: GiveUpContext,
 ): Promise<never> {
-  const unchanged = "AWSCURRENT keeps the previous token";
-  const { retriable } = how;
-  if (!mayStartReplacement(versionId, how.issuedAt)) {
+  const meanwhile = currentMeanwhile(versionId, cx);
+  if (how.replacement === "never") {
     throw new RotationError(
-      `${given}. It was already the function's own fresh rotation in this window, so no further one is started: the next scheduled rotation mints a fresh token; ${unchanged}`,
+      `${given}. No fresh rotation is started, as it would send Togai the refused key again: putting a valid key starts one at once (put-api-key with --token-secret-id, or rotateOnKeyChange), otherwise the next scheduled rotation tries again; ${meanwhile}`,
+    );
+  }
+  if (!mayStartReplacement(versionId, how.replacement, how.createdAt)) {
+    throw new RotationError(
+      `${given}. It was already the function's own fresh rotation in this window, so no further one is started: the next scheduled rotation tries again; ${meanwhile}`,
     );
   }
   const fresh = healVersionIdFor(versionId);
-  let started: boolean;
+  let started: "started" | "busy" | "exists";
   try {
     started = await startRotationAs(
       cx.secrets,
@@ -153,21 +189,26 @@ export async function startReplacement(
       error: (error as Error).name,
       reason: (error as Error).message,
     });
-    const next = retriable
-      ? "Secrets Manager's next re-attempt of this version starts it, or else the next scheduled rotation mints a fresh token"
-      : "the next scheduled rotation mints a fresh token";
+    const next = how.retriable
+      ? "Secrets Manager's next re-attempt of this version starts it, or else the next scheduled rotation tries again"
+      : "the next scheduled rotation tries again";
     throw new RotationError(
-      `${given}; starting a fresh rotation failed (${(error as Error).message}): ${next}; ${unchanged}`,
+      `${given}; starting a fresh rotation failed (${(error as Error).message}): ${next}; ${meanwhile}`,
       { cause: error },
     );
   }
-  if (!started) {
+  if (started === "busy") {
     throw new RotationError(
-      `${given}; another rotation is in progress and replaces it; ${unchanged} until that one finishes`,
+      `${given}; another rotation is in progress and replaces it; ${meanwhile} until that one finishes`,
+    );
+  }
+  if (started === "exists") {
+    throw new RotationError(
+      `${given}; its fresh rotation ${fresh} was started before; ${meanwhile}`,
     );
   }
   cx.log.info("fresh rotation started", { freshVersionId: fresh });
   throw new RotationError(
-    `${given}; a fresh rotation was started as version ${fresh}, which mints a new token now; ${unchanged} until it finishes`,
+    `${given}; a fresh rotation was started as version ${fresh}, which mints a new token now; ${meanwhile} until it finishes`,
   );
 }

@@ -20,7 +20,7 @@ import { STAGE, secretNameFromArn, TOKEN_METRIC, type TokenSecretValue } from ".
 import { RotationError } from "../togai/errors";
 import { parseTokenSecretValue } from "../togai/token-secret";
 import { createSecret } from "./create-secret";
-import { type GiveUpContext, giveUpVersion, heldValue } from "./give-up";
+import { type GiveUpContext, giveUpVersion, type HeldValue } from "./give-up";
 import { rotateAfterKeyChange } from "./key-change";
 import { JsonLogger } from "./logger";
 import {
@@ -31,7 +31,7 @@ import {
   rotationConfigFromEnv,
 } from "./rotation-config";
 import { callAuthenticate, PendingTokenRejectedError } from "./togai-call";
-import { apiKeyFrom, hoursUntil, pendingValueProblem } from "./token-checks";
+import { apiKeyFrom, hoursUntil, pendingCheckNotDue, pendingValueProblem } from "./token-checks";
 import { type SecretState, TokenSecretStore } from "./token-secret-store";
 import { reattemptOfUnstagedVersion } from "./unstaged-version";
 
@@ -141,6 +141,14 @@ export class TogaiTokenRotator {
     return createSecret(token, {
       ...cx,
       mint: (key) => this.authenticate(key, "mint", deadline, cx.log),
+      accepts: async (candidate) => {
+        try {
+          return (await this.authenticate(candidate, "check", deadline, cx.log)) === candidate;
+        } catch (error) {
+          if (error instanceof PendingTokenRejectedError) return false;
+          throw error;
+        }
+      },
       published: (value) => this.publishHoursLeft(value),
     });
   }
@@ -158,8 +166,8 @@ export class TogaiTokenRotator {
    */
   private async testSecret(token: string, deadline: number, cx: GiveUpContext): Promise<void> {
     const { log } = cx;
-    const raw = await this.store.readVersion(token, STAGE.pending);
-    if (raw === undefined) {
+    const stored = await this.store.readVersionMeta(token, STAGE.pending);
+    if (stored === undefined) {
       // Rule 5 held and DescribeSecret worked (this is the configured token secret); the key
       // secret must be readable and hold a usable key. No call to Togai, nothing written.
       apiKeyFrom(
@@ -171,17 +179,20 @@ export class TogaiTokenRotator {
       );
       return;
     }
+    const held: HeldValue = { held: true, createdAt: stored.createdDate };
     const { tokenSecretArn, minTokenLifeHours } = this.config;
-    const problem = pendingValueProblem(raw, tokenSecretArn, minTokenLifeHours);
+    const problem = pendingValueProblem(stored.value, tokenSecretArn, minTokenLifeHours);
     if (problem) {
-      return giveUpVersion(
-        token,
-        `its pending value is not usable: ${problem}`,
-        heldValue(raw),
-        cx,
+      const reason = `its pending value is not usable: ${problem}`;
+      return giveUpVersion(token, reason, held, "once-per-window", cx);
+    }
+    const pending = parseTokenSecretValue(stored.value, tokenSecretArn);
+    const notYet = pendingCheckNotDue(pending.issuedAt);
+    if (notYet) {
+      throw new RotationError(
+        `The pending token of version ${token} is not checked with Togai now: ${notYet}; AWSCURRENT keeps the previous token`,
       );
     }
-    const pending = parseTokenSecretValue(raw, tokenSecretArn);
     let echoed: string;
     try {
       echoed = await this.authenticate(pending.token, "check", deadline, log);
@@ -189,15 +200,12 @@ export class TogaiTokenRotator {
       // Refused: no re-attempt can pass with this token, and each would send Togai another
       // rejected credential. Any other failure (429, 5xx) leaves the version for a re-attempt.
       if (!(error instanceof PendingTokenRejectedError)) throw error;
-      return giveUpVersion(token, error.message, heldValue(raw), cx);
+      return giveUpVersion(token, error.message, held, "once-per-window", cx);
     }
     if (echoed !== pending.token) {
-      return giveUpVersion(
-        token,
-        "Togai /authenticate called with the pending token did not return that same token: Togai does not accept it",
-        heldValue(raw),
-        cx,
-      );
+      const reason =
+        "Togai /authenticate called with the pending token did not return that same token: Togai does not accept it";
+      return giveUpVersion(token, reason, held, "once-per-window", cx);
     }
     log.info("pending token accepted by Togai", {
       expiresAt: pending.expiresAt,
@@ -207,16 +215,17 @@ export class TogaiTokenRotator {
 
   private async finishSecret(token: string, cx: GiveUpContext): Promise<void> {
     const { log, versions } = cx;
-    const pending = await this.readPending(token);
+    const { value: pending, createdDate } = await this.readPending(token);
     // Never promote a token minted from a key that was replaced meanwhile (a leaked key is the
-    // usual reason): a fresh rotation mints from the new key instead.
+    // usual reason): a fresh rotation mints from the new key instead, whoever started this one.
     if (pending.keyVersionId) {
       const key = await this.store.readCurrentVersion(this.config.apiKeySecretArn);
       if (key?.versionId && key.versionId !== pending.keyVersionId) {
         return giveUpVersion(
           token,
           `its token was minted from version ${pending.keyVersionId} of the API-key secret, which version ${key.versionId} has replaced`,
-          { held: true, issuedAt: pending.issuedAt },
+          { held: true, createdAt: createdDate },
+          "always",
           cx,
         );
       }
@@ -241,14 +250,19 @@ export class TogaiTokenRotator {
     );
   }
 
-  private async readPending(token: string): Promise<TokenSecretValue> {
-    const pending = await this.store.readVersion(token, STAGE.pending);
+  private async readPending(
+    token: string,
+  ): Promise<{ value: TokenSecretValue; createdDate?: Date }> {
+    const pending = await this.store.readVersionMeta(token, STAGE.pending);
     if (pending === undefined) {
       throw new RotationError(
         `Version ${token} has no value yet: createSecret must run before this step`,
       );
     }
-    return parseTokenSecretValue(pending, this.config.tokenSecretArn);
+    return {
+      value: parseTokenSecretValue(pending.value, this.config.tokenSecretArn),
+      createdDate: pending.createdDate,
+    };
   }
 
   private authenticate(

@@ -4,8 +4,9 @@ import { RotationError } from "../togai/errors";
 import {
   type GiveUpContext,
   healVersionIdFor,
-  heldValue,
+  isGivenUpRecord,
   mayStartReplacement,
+  type Replacement,
   startReplacement,
 } from "./give-up";
 
@@ -35,14 +36,17 @@ export async function reattemptOfUnstagedVersion(
   }
   const own = await cx.store.readVersionMeta(versionId);
   if (!own) {
-    // Rule 3: no such version, or one that never held a value and lost its label (superseded
-    // before it minted: whatever superseded it already ran).
-    throw new RotationError(`Version ${versionId} is not a version of secret ${arn}; ${unchanged}`);
+    // Rule 3: no such version, or one that never held a value and lost its label (given up or
+    // superseded before it minted; AWS then lists it nowhere). Nothing is left to do for it.
+    throw new RotationError(
+      `Version ${versionId} of secret ${arn} holds no value and no staging label: it was given up or superseded before it minted a token (or it is not a version of this secret); nothing is left to do for it, ${unchanged}`,
+    );
   }
   const notPending = `Version ${versionId} of secret ${arn} is not staged AWSPENDING`;
   const fresh = healVersionIdFor(versionId);
-  const { issuedAt } = heldValue(own.value);
-  if (!mayStartReplacement(versionId, issuedAt)) {
+  // A given-up record is written only when Togai refused the key: no replacement for that.
+  const replacement: Replacement = isGivenUpRecord(own.value) ? "never" : "once-per-window";
+  if (!mayStartReplacement(versionId, replacement, own.createdDate)) {
     throw new RotationError(`${notPending}: it was given up; ${unchanged}`);
   }
   if (fresh in cx.versions || (await cx.store.readVersionMeta(fresh))) {
@@ -64,7 +68,7 @@ export async function reattemptOfUnstagedVersion(
   return startReplacement(
     versionId,
     `${notPending}: it was given up earlier and its fresh rotation had not started`,
-    { retriable: true, issuedAt },
+    { retriable: true, createdAt: own.createdDate, replacement },
     cx,
   );
 }

@@ -131,6 +131,7 @@ describe.each([6, 11])("every %i h", (interval) => {
         report = await simulatePersistentFault({
           world: { togai, proxy, apiKey: KEY },
           secrets,
+          followClock: moto.followClock,
           handler,
           tokenArn: fx.tokenArn,
           functionArn: fx.functionArn,

@@ -79,6 +79,7 @@ test.each(
       report = await simulateRotations({
         seed,
         secrets,
+        followClock: moto.followClock,
         togai,
         proxy,
         handler,

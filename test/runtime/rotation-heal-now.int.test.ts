@@ -153,7 +153,7 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
     [
       "RotateSecret fails (HTTP 500 after the SDK's retries)",
       { kind: "internal-error", fromCall: 3 },
-      /: AWSPENDING was removed from it; starting a fresh rotation failed \(Secrets Manager RotateSecret failed: InternalServiceError .+\): Secrets Manager's next re-attempt of this version starts it, or else the next scheduled rotation mints a fresh token; AWSCURRENT keeps the previous token$/,
+      /: AWSPENDING was removed from it; starting a fresh rotation failed \(Secrets Manager RotateSecret failed: InternalServiceError .+\): Secrets Manager's next re-attempt of this version starts it, or else the next scheduled rotation tries again; AWSCURRENT keeps the previous token$/,
       false,
     ],
     [

@@ -117,9 +117,11 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
       expect(hoursAhead).toBeGreaterThan(23.9);
       expect(hoursAhead).toBeLessThanOrEqual(24);
       expect(Date.parse(value.expiresAt) - Date.parse(value.issuedAt)).toBe(86_400_000);
-      // One call mints with the key. The secret's first value is made AWSCURRENT by Secrets
-      // Manager itself (PutSecretValue), so the later steps find the rotation done (rule 4).
-      expect(togai.calls.authenticate - before).toBe(1);
+      // One call mints with the key, one asks Togai whether it accepts the new token: the
+      // secret's first value is made AWSCURRENT by Secrets Manager itself (PutSecretValue),
+      // before testSecret could check it, so the later steps find the rotation done (rule 4).
+      expect(togai.calls.authenticate - before).toBe(2);
+      expect(togai.credentialKinds.slice(-2).map((c) => c.kind)).toEqual(["secret-key", "token"]);
       const stages = await stagesOf(fx.tokenArn);
       expect(
         Object.values(stages)
@@ -305,7 +307,7 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
     test("a version id that is not a version of the secret is refused", async () => {
       await expect(
         invoke({ ClientRequestToken: "00000000-0000-4000-8000-000000000000" }),
-      ).rejects.toThrow("is not a version of secret");
+      ).rejects.toThrow("or it is not a version of this secret");
     });
 
     test("a version that already holds AWSCURRENT means the rotation is done", async () => {

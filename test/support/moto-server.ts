@@ -4,6 +4,8 @@
  * Lambda to Docker-less mode, and stops it by its own PID.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "./free-port";
@@ -18,6 +20,11 @@ export interface MotoServer {
   readonly awsEnv: Record<string, string>;
   /** Server output so far (for failure reports). */
   output(): string;
+  /**
+   * Makes Secrets Manager's clock (version creation dates) follow this process's `Date`, as a
+   * simulated clock moves it: on AWS the service and the function read the same time.
+   */
+  followClock(): void;
   stop(): Promise<void>;
 }
 
@@ -47,9 +54,15 @@ export async function startMotoServer(): Promise<MotoServer> {
   const python = motoPython();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
+  const clockFile = join(mkdtempSync(join(tmpdir(), "togai-moto-clock-")), "offset-seconds");
+  writeFileSync(clockFile, "0");
   const child = spawn(python, [LAUNCHER, "-H", "127.0.0.1", "-p", String(port)], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "false" },
+    env: {
+      ...process.env,
+      MOTO_IAM_LOAD_MANAGED_POLICIES: "false",
+      TOGAI_MOTO_CLOCK_OFFSET_FILE: clockFile,
+    },
   });
   running.add(child);
   let output = "";
@@ -115,6 +128,11 @@ export async function startMotoServer(): Promise<MotoServer> {
       AWS_EC2_METADATA_DISABLED: "true",
     },
     output: () => output,
+    followClock: () => {
+      // performance.* is never faked: it is the real time the server's own clock reads.
+      const real = performance.timeOrigin + performance.now();
+      writeFileSync(clockFile, String((Date.now() - real) / 1000));
+    },
     stop,
   };
 }

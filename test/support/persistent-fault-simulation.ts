@@ -14,6 +14,7 @@ import FakeTimers from "@sinonjs/fake-timers";
 import { lambdaContext, type RotationHandler } from "./rotation-driver";
 import type { SecretsManagerFaultProxy } from "./rotation-fault-proxy";
 import {
+  clockFollowedBy,
   runScheduledWindow,
   SECRETS_MANAGER_MODEL,
   unfinishedVersions,
@@ -51,6 +52,8 @@ export interface PersistentFaultOptions {
   readonly intervalHours: number;
   readonly hours: number;
   readonly minTokenLifeHours: number;
+  /** Makes Secrets Manager's clock follow the simulated one (moto's `followClock`). */
+  readonly followClock?: () => void;
   /**
    * The Lambda time each invocation gets (the function keeps 3 s back for reporting): short, so
    * a run under Togai 5xx takes seconds; every call still retries within it.
@@ -81,12 +84,13 @@ export async function simulatePersistentFault(
   options: PersistentFaultOptions,
 ): Promise<PersistentFaultReport> {
   const { secrets, tokenArn, world, fault } = options;
-  const clock = FakeTimers.install({
+  const fake = FakeTimers.install({
     toFake: ["Date"],
     now: Date.now(),
     shouldAdvanceTime: true,
     advanceTimeDelta: 5,
   });
+  const clock = clockFollowedBy(fake, options.followClock);
   const start = clock.now;
   const togaiBefore = world.togai.calls.authenticate;
   const rejectedFrom = world.togai.rejectedAt.length;
@@ -155,7 +159,8 @@ export async function simulatePersistentFault(
     }
   } finally {
     fault.clear(world);
-    clock.uninstall();
+    fake.uninstall();
+    options.followClock?.();
   }
   return {
     fault: fault.name,

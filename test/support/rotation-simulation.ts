@@ -11,7 +11,11 @@ import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/clien
 import FakeTimers from "@sinonjs/fake-timers";
 import { lambdaContext, type RotationHandler } from "./rotation-driver";
 import type { SecretsManagerFaultKind, SecretsManagerFaultProxy } from "./rotation-fault-proxy";
-import { runScheduledWindow, unfinishedVersions } from "./secrets-manager-model";
+import {
+  clockFollowedBy,
+  runScheduledWindow,
+  unfinishedVersions,
+} from "./secrets-manager-model";
 import type { TogaiFault, TogaiStandIn } from "./togai-standin";
 
 const HOUR = 3_600_000;
@@ -34,6 +38,8 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 export interface SimulationOptions {
   readonly seed: number;
   readonly secrets: SecretsManagerClient;
+  /** Makes Secrets Manager's clock follow the simulated one (moto's `followClock`). */
+  readonly followClock?: () => void;
   readonly togai: TogaiStandIn;
   readonly proxy: SecretsManagerFaultProxy;
   /** The deployed bundle, configured to reach Secrets Manager through `proxy`. */
@@ -107,12 +113,13 @@ export async function simulateRotations(options: SimulationOptions): Promise<Sim
     rotationsSucceeded: 0,
     violations: [],
   };
-  const clock = FakeTimers.install({
+  const fake = FakeTimers.install({
     toFake: ["Date"],
     now: Date.now(),
     shouldAdvanceTime: true,
     advanceTimeDelta: 5,
   });
+  const clock = clockFollowedBy(fake, options.followClock);
   const start = clock.now;
   const at = () => `t+${((clock.now - start) / HOUR).toFixed(2)} h`;
   const faultedVersions = new Set<string>();
@@ -256,7 +263,8 @@ export async function simulateRotations(options: SimulationOptions): Promise<Sim
     const [unfinished] = await unfinishedVersions(secrets, tokenArn);
     if (unfinished) report.violations.push(`${at()} version ${unfinished} left AWSPENDING behind`);
   } finally {
-    clock.uninstall();
+    fake.uninstall();
+    options.followClock?.();
   }
   report.tokensExpiredAfterFailedWindows = expiredAfterFailedWindows.size;
   return report;

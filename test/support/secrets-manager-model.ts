@@ -39,6 +39,25 @@ export interface SimulatedClock {
   setSystemTime(now: number): void;
 }
 
+/**
+ * `clock`, telling `follow` after every move, so that Secrets Manager's clock (moto's
+ * `followClock`) reads the same simulated time as the function, as it does on AWS.
+ */
+export function clockFollowedBy(
+  clock: SimulatedClock,
+  follow: (() => void) | undefined,
+): SimulatedClock {
+  return {
+    get now() {
+      return clock.now;
+    },
+    setSystemTime(now: number) {
+      clock.setSystemTime(now);
+      follow?.();
+    },
+  };
+}
+
 /** What one step invocation did. */
 export interface StepOutcome {
   readonly error?: Error;

@@ -8,8 +8,9 @@ patching the wrong code.
 Usage: python3 corrected_moto_server.py -H 127.0.0.1 -p PORT
 """
 
+import os
 import sys
-import time
+import time as real_time
 
 import moto
 
@@ -26,10 +27,34 @@ from moto.secretsmanager import models  # noqa: E402
 from moto.secretsmanager.exceptions import (  # noqa: E402
     InvalidParameterException,
     InvalidRequestException,
+    ResourceExistsException,
     ResourceNotFoundException,
     SecretNotFoundException,
 )
 from moto.server import main  # noqa: E402
+
+class ClockThatFollowsTheTests:
+    """Secrets Manager and the rotation function read one time on AWS. Tests that simulate days
+    move the function's clock; the launcher's Secrets Manager follows it through an offset file
+    (TOGAI_MOTO_CLOCK_OFFSET_FILE, seconds), so version creation dates stay comparable."""
+
+    def __getattr__(self, name):
+        return getattr(real_time, name)
+
+    def time(self):
+        path = os.environ.get("TOGAI_MOTO_CLOCK_OFFSET_FILE")
+        offset = 0.0
+        if path:
+            try:
+                with open(path) as f:
+                    offset = float(f.read() or 0)
+            except (OSError, ValueError):
+                offset = 0.0
+        return real_time.time() + offset
+
+
+time = ClockThatFollowsTheTests()
+models.time = time
 
 FakeSecret = models.FakeSecret
 Backend = models.SecretsManagerBackend
@@ -64,7 +89,10 @@ def rotate_secret_starts_a_rotation_like_aws(
     - creates the AWSPENDING version id and leaves every step, AWSCURRENT included, to the
       rotation function (moto promoted an empty version to AWSCURRENT). The function itself is
       run by the test harness, as moto cannot run Lambda code without Docker;
-    - with RotateImmediately=false only tests the configuration and leaves no version behind.
+    - with RotateImmediately=false only tests the configuration and leaves no version behind;
+    - never empties or re-stages an existing version: a ClientRequestToken is an idempotency key
+      and a version's value cannot be replaced (PutSecretValue reference), so a token that names
+      an existing version is refused (moto wiped that version's value).
     """
     if not self._is_valid_identifier(secret_id):
         raise SecretNotFoundException()
@@ -79,6 +107,10 @@ def rotate_secret_starts_a_rotation_like_aws(
             raise InvalidRequestException(
                 "A previous rotation isn't complete. That rotation will be reattempted."
             )
+    if client_request_token and client_request_token in secret.versions:
+        raise ResourceExistsException(
+            f"A version with the ClientRequestToken {client_request_token} already exists."
+        )
     lambda_arn = rotation_lambda_arn or secret.rotation_lambda_arn
     if not lambda_arn:
         raise InvalidRequestException(
