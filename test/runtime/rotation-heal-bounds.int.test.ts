@@ -188,3 +188,32 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
     expect(togai.rejectedAt.length - since).toBeLessThanOrEqual(2);
   });
 });
+
+describe.each(["bundle", "source"] as const)("messages under a refused key (%s)", (kind) => {
+  // Invariant (issue "What must hold" 2): error messages say only what will really happen. While
+  // Togai refuses the key, no rotation can mint: a message that promises a fresh rotation "mints a
+  // new token now", or that the next scheduled rotation "mints a fresh token", is false, and the
+  // fresh rotation started from the same refused key only sends Togai one more rejected key.
+  test("the key revoked: no message promises a token that cannot be minted, and the window sends Togai one rejected key", async () => {
+    const fx = await setUp(kind);
+    expect((await rotate(fx)).error).toBeUndefined();
+    const before = await currentVersionId(fx.tokenArn);
+    const since = togai.rejectedAt.length;
+    togai.secretKeys.delete(KEY);
+    const messages: string[] = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        if (i > 0 && (await unfinished(fx.tokenArn)).length === 0) break;
+        const run = await rotate(fx);
+        expect(run.failedStep).toBe("createSecret");
+        messages.push(run.error?.message ?? "");
+      }
+    } finally {
+      togai.secretKeys.add(KEY);
+    }
+    expect(await currentVersionId(fx.tokenArn)).toBe(before);
+    expect(messages[0]).toContain("Togai rejected the secret key");
+    expect(messages.filter((m) => /mints a (new|fresh) token/.test(m))).toEqual([]);
+    expect(togai.rejectedAt.length - since).toBe(1);
+  });
+});
