@@ -217,3 +217,25 @@ describe.each(["bundle", "source"] as const)("messages under a refused key (%s)"
     expect(togai.rejectedAt.length - since).toBe(1);
   });
 });
+
+describe.each(["bundle", "source"] as const)("clock skew between Togai and AWS (%s)", (kind) => {
+  // Invariant (issue "What must hold" 2): a healthy Togai always lets a rotation succeed. Togai's
+  // clock 20 minutes ahead of the function's makes every genuine token claim an iat 20 minutes
+  // ahead; its life (exp) is still a full 24 h from now, and Togai accepts it. Refusing it as
+  // "issued in the future" fails every attempt of every window while Togai is healthy, until
+  // AWSCURRENT expires.
+  test("Togai's clock 20 minutes ahead: its genuine token is stored and the rotation succeeds", async () => {
+    const fx = await setUp(kind);
+    expect((await rotate(fx)).error).toBeUndefined();
+    togai.inject({
+      path: "/authenticate",
+      kind: "status",
+      status: 200,
+      body: JSON.stringify({ token: togai.mintToken(nowSeconds() + 20 * 60) }),
+      times: 1,
+    });
+    const run = await rotate(fx);
+    expect(run.error?.message).toBeUndefined();
+    expect(await currentVersionId(fx.tokenArn)).toBe(run.versionId);
+  });
+});
