@@ -218,6 +218,27 @@ describe.each(["bundle", "source"] as const)("messages under a refused key (%s)"
   });
 });
 
+describe.each(["bundle", "source"] as const)("messages on the first rotation (%s)", (kind) => {
+  // Invariant (issue "What must hold" 2): error messages say only what will really happen. On
+  // the secret's first rotation there is no AWSCURRENT: "AWSCURRENT keeps the previous token" is
+  // false, and so is "a fresh rotation ... mints a new token now" while Togai refuses the key.
+  test("the key refused on the first rotation: no message speaks of a previous token or promises a mint", async () => {
+    const fx = await setUp(kind);
+    togai.secretKeys.delete(KEY);
+    const messages: string[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        if (i > 0 && (await unfinished(fx.tokenArn)).length === 0) break;
+        messages.push((await rotate(fx)).error?.message ?? "no error");
+      }
+    } finally {
+      togai.secretKeys.add(KEY);
+    }
+    expect(messages[0]).toContain("Togai rejected the secret key");
+    expect(messages.filter((m) => /previous token|mints a (new|fresh) token/.test(m))).toEqual([]);
+  });
+});
+
 describe.each(["bundle", "source"] as const)("clock skew between Togai and AWS (%s)", (kind) => {
   // Invariant (issue "What must hold" 2): a healthy Togai always lets a rotation succeed. Togai's
   // clock 20 minutes ahead of the function's makes every genuine token claim an iat 20 minutes
