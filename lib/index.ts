@@ -1,5 +1,9 @@
 /** cdktf-togai: constructs that keep a Togai secret key and rotate Togai short-lived tokens. */
 export { TogaiApiKeySecret, type TogaiApiKeySecretProps } from "./constructs/api-key-secret";
+export type {
+  ITogaiApiKeySecret,
+  TogaiApiKeySecretFromArnOptions,
+} from "./constructs/api-key-secret-ref";
 export { TogaiBaseUrl, TogaiEnvironment, TogaiRotationLimits } from "./constructs/constants";
 export { TogaiErrors } from "./constructs/errors";
 export type { TogaiReadGrant } from "./constructs/grants";

@@ -1,4 +1,4 @@
-import type { TogaiApiKeySecret } from "./api-key-secret";
+import type { ITogaiApiKeySecret } from "./api-key-secret-ref";
 
 /** A region the token secret is replicated to, for consumers there. */
 export interface TogaiReplicaRegion {
@@ -10,13 +10,24 @@ export interface TogaiReplicaRegion {
 
 /** Properties of {@link TogaiTokenRotation}. */
 export interface TogaiTokenRotationProps {
-  /** The secret holding Togai's secret key. Give this or `apiKeySecretArn`. @default none */
-  readonly apiKey?: TogaiApiKeySecret;
-  /** ARN of an existing secret holding Togai's secret key. Give this or `apiKey`. @default none */
+  /**
+   * The secret holding Togai's secret key: a `new TogaiApiKeySecret(...)`, or an existing secret
+   * adopted with `TogaiApiKeySecret.fromSecretArn(scope, id, arn, { kmsKeyArn })`. Required (the
+   * deprecated `apiKeySecretArn` aside).
+   * @default none
+   */
+  readonly apiKey?: ITogaiApiKeySecret;
+  /**
+   * ARN of an existing secret holding Togai's secret key. Give this or `apiKey`.
+   * @default none
+   * @deprecated give `apiKey: TogaiApiKeySecret.fromSecretArn(this, "TogaiKey", arn, { kmsKeyArn })`,
+   * which synthesizes the same resources; removed in 0.3.0.
+   */
   readonly apiKeySecretArn?: string;
   /**
    * Customer-managed KMS key of the secret at `apiKeySecretArn`, so the function may decrypt it.
    * @default the AWS managed key (or `apiKey`'s key)
+   * @deprecated give it to `TogaiApiKeySecret.fromSecretArn` as `kmsKeyArn`; removed in 0.3.0.
    */
   readonly apiKeyKmsKeyArn?: string;
 

@@ -6,9 +6,10 @@ import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
-import { Fn, TerraformLocal } from "cdktf";
+import { Annotations, Fn, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
 import { DEFAULT_ROTATION_INTERVAL_HOURS, TOKEN_SECRET_ARN_ENV } from "../contract";
+import { TogaiApiKeySecret } from "./api-key-secret";
 import { ReadGrants, type TogaiReadGrant } from "./grants";
 import { KeyChangeRotation } from "./key-change-rotation";
 import { crossAccountReadPolicy, replicaReadStatements, tokenReadPolicy } from "./policies";
@@ -32,7 +33,10 @@ export type { TogaiReplicaRegion, TogaiTokenRotationProps } from "./token-rotati
  * is put.
  */
 export class TogaiTokenRotation extends Construct {
-  /** The environment variable a consumer reads the token secret's ARN from. */
+  /**
+   * The environment variable a consumer reads the token secret's ARN from.
+   * @deprecated read `TogaiEnvironment.TOKEN_SECRET_ARN`; removed in 0.3.0.
+   */
   static readonly TOKEN_SECRET_ARN_ENV = TOKEN_SECRET_ARN_ENV;
 
   /** ARN of the token secret. */
@@ -47,7 +51,10 @@ export class TogaiTokenRotation extends Construct {
   readonly functionName: string;
   /** ARN of the rotation function's role. */
   readonly roleArn: string;
-  /** The environment variable a consumer reads the token secret's ARN from. */
+  /**
+   * The environment variable a consumer reads the token secret's ARN from.
+   * @deprecated read `TogaiEnvironment.TOKEN_SECRET_ARN`; removed in 0.3.0.
+   */
   readonly tokenSecretArnEnvironmentVariable = TOKEN_SECRET_ARN_ENV;
   /** ARNs of the token secret's replicas, in `replicaRegions` order. */
   readonly replicaTokenSecretArns: string[];
@@ -74,6 +81,11 @@ export class TogaiTokenRotation extends Construct {
     const short = this.node.addr.slice(0, 10);
     this.region = new DataAwsRegion(this, "Region").name;
 
+    if (props.apiKeySecretArn !== undefined || props.apiKeyKmsKeyArn !== undefined) {
+      Annotations.of(this).addWarning(
+        "apiKeySecretArn and apiKeyKmsKeyArn are deprecated and are removed in 0.3.0: give apiKey: TogaiApiKeySecret.fromSecretArn(scope, id, arn, { kmsKeyArn }), which keeps every resource address",
+      );
+    }
     const apiKeySecretArn = props.apiKey?.secretArn ?? (props.apiKeySecretArn as string);
     const apiKeyKmsKeyArn = props.apiKey?.kmsKeyArn ?? props.apiKeyKmsKeyArn;
 
@@ -137,7 +149,10 @@ export class TogaiTokenRotation extends Construct {
     this.logGroup = fn.logGroup;
     this.role = fn.role;
     this.roleArn = this.role.arn;
-    props.apiKey?.addAllowedReader(this.role.arn);
+    // Adopted by the deprecated ARN prop: announced like any adopted secret, never skipped.
+    (
+      props.apiKey ?? TogaiApiKeySecret.fromSecretArn(this, "ApiKey", apiKeySecretArn)
+    ).addAllowedReader(this.role.arn);
     this.rotationFunction = fn.fn;
     this.functionArn = this.rotationFunction.arn;
     const policy = fn.rolePolicy;
@@ -164,7 +179,8 @@ export class TogaiTokenRotation extends Construct {
       });
     }
 
-    const keyValue = props.apiKey?.deployTimeValue;
+    const keyValue =
+      props.apiKey instanceof TogaiApiKeySecret ? props.apiKey.deployTimeValue : undefined;
     this.rotation = new SecretsmanagerSecretRotation(this, "Rotation", {
       secretId: this.tokenSecretArn,
       rotationLambdaArn: this.rotationFunction.arn,
