@@ -51,6 +51,7 @@ function stageSources(): void {
     "constructs",
     "package-root.ts",
     "togai/base-url.ts",
+    "aws/secret-arn.ts",
   ]) {
     cpSync(join(root, "lib", part), join(stage, "lib", part), { recursive: true });
   }

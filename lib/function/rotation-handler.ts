@@ -16,7 +16,8 @@
  */
 
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { STAGE, secretNameFromArn, TOKEN_METRIC, type TokenSecretValue } from "../contract";
+import { secretNameFromArn } from "../aws/secret-arn";
+import { STAGE, TOKEN_METRIC, type TokenSecretValue } from "../contract";
 import { RotationError } from "../togai/errors";
 import { parseTokenSecretValue } from "../togai/token-secret";
 import { createSecret } from "./create-secret";

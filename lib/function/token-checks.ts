@@ -1,6 +1,7 @@
-import { PUT_API_KEY_HINT, type TokenSecretValue } from "../contract";
+import type { TokenSecretValue } from "../contract";
 import { bearerCredentialProblem } from "../togai/credential";
 import { InvalidCredentialError, RotationError } from "../togai/errors";
+import { PUT_API_KEY_HINT } from "../togai/put-api-key-hint";
 import { decodeTogaiToken } from "../togai/togai-jwt";
 import { hoursUntil, implausibleClaimsProblem } from "../togai/token-plausibility";
 import { parseTokenSecretValue } from "../togai/token-secret";

@@ -1,7 +1,8 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { readSecretString } from "../aws/secrets";
-import { PUT_API_KEY_HINT, TOKEN_SECRET_ARN_ENV, type TokenSecretValue } from "../contract";
+import { TOKEN_SECRET_ARN_ENV, type TokenSecretValue } from "../contract";
 import { TogaiRuntimeError, TokenExpiredError, TokenNotMintedError } from "../togai/errors";
+import { PUT_API_KEY_HINT } from "../togai/put-api-key-hint";
 import { parseTokenSecretValue } from "../togai/token-secret";
 import { TokenReadTimeoutError } from "./errors";
 
