@@ -36,7 +36,7 @@ export const TOKEN_SECRET_ARN_ENV = "TOGAI_TOKEN_SECRET_ARN";
 export const ROTATION_ENV = {
   /** ARN of the secret holding Togai's long-lived secret key. */
   apiKeySecretArn: "TOGAI_API_KEY_SECRET_ARN",
-  /** ARN of the token secret the function serves (rotation-protocol rule 5). */
+  /** ARN of the token secret the function serves (rule 5 of docs/rotation-protocol.md). */
   tokenSecretArn: TOKEN_SECRET_ARN_ENV,
   /** Base URL of the Togai API the tokens are minted from. */
   apiBaseUrl: "TOGAI_API_BASE_URL",

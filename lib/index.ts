@@ -4,7 +4,13 @@ export type {
   ITogaiApiKeySecret,
   TogaiApiKeySecretFromArnOptions,
 } from "./constructs/api-key-secret-ref";
-export { TogaiBaseUrl, TogaiEnvironment, TogaiRotationLimits } from "./constructs/constants";
+export {
+  TogaiBaseUrl,
+  TogaiEnvironment,
+  TogaiLambdaArchitecture,
+  TogaiLambdaRuntime,
+  TogaiRotationLimits,
+} from "./constructs/constants";
 export { TogaiErrors } from "./constructs/errors";
 export type { TogaiReadGrant } from "./constructs/grants";
 export { RotationAlerts, type RotationAlertsProps } from "./constructs/rotation-alerts";

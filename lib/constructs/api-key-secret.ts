@@ -115,6 +115,24 @@ export interface TogaiApiKeySecretProps {
  * through a construct prop. Only the rotation function of {@link TogaiTokenRotation} is granted
  * to read it; there is deliberately no `grantRead` here. An existing secret comes in through
  * {@link TogaiApiKeySecret.fromSecretArn}.
+ *
+ * @example
+ * import { TerraformStack } from "cdktf";
+ * import { TogaiApiKeySecret, TogaiTokenRotation } from "cdktf-togai";
+ *
+ * declare const stack: TerraformStack;
+ *
+ * // A new secret: put the key after the deploy with `npx cdktf-togai put-api-key` (reads stdin).
+ * const created = new TogaiApiKeySecret(stack, "TogaiKey", { createKmsKey: true });
+ * new TogaiTokenRotation(stack, "TogaiToken", { apiKey: created });
+ *
+ * // Or a secret that already holds the key, adopted by its full ARN.
+ * const adopted = TogaiApiKeySecret.fromSecretArn(
+ *   stack,
+ *   "SandboxKey",
+ *   "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing/togai-key-AbCdEf",
+ * );
+ * new TogaiTokenRotation(stack, "SandboxToken", { apiKey: adopted });
  */
 export class TogaiApiKeySecret extends Construct implements ITogaiApiKeySecret {
   /**

@@ -63,13 +63,21 @@ export interface TogaiTokenRotationProps {
 
   /** Name of the rotation function (and its log group). @default "togai-token-rotation-" + a hash of the construct path */
   readonly functionName?: string;
-  /** Lambda runtime: nodejs20.x or nodejs22.x. @default "nodejs22.x" */
+  /**
+   * Lambda runtime: `TogaiLambdaRuntime.NODEJS_22_X` or `TogaiLambdaRuntime.NODEJS_20_X` (or
+   * their values, "nodejs22.x" and "nodejs20.x").
+   * @default TogaiLambdaRuntime.NODEJS_22_X
+   */
   readonly runtime?: string;
   /** Lambda memory in MB, 128 to 10240. @default 256 */
   readonly memorySize?: number;
   /** Lambda timeout in seconds, 10 to 900; bounds Togai retries too. @default 60 */
   readonly timeoutSeconds?: number;
-  /** Instruction set: "arm64" or "x86_64". @default "arm64" */
+  /**
+   * Instruction set: `TogaiLambdaArchitecture.ARM_64` or `TogaiLambdaArchitecture.X86_64` (or
+   * their values, "arm64" and "x86_64").
+   * @default TogaiLambdaArchitecture.ARM_64
+   */
   readonly architecture?: string;
   /** Subnets for the function (it must reach Togai: NAT or egress). @default not in a VPC */
   readonly vpcSubnetIds?: string[];

@@ -31,6 +31,23 @@ export type { TogaiReplicaRegion, TogaiTokenRotationProps } from "./token-rotati
  * minted by the immediate rotation at deploy (when the key is already in place, e.g. from the
  * ephemeral variable) or by `cdktf-togai put-api-key --token-secret-id ...` right after the key
  * is put.
+ *
+ * @example
+ * import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+ * import { TerraformStack } from "cdktf";
+ * import { TogaiApiKeySecret, TogaiBaseUrl, TogaiTokenRotation } from "cdktf-togai";
+ *
+ * declare const stack: TerraformStack;
+ * declare const usageReporter: LambdaFunction;
+ *
+ * const apiKey = new TogaiApiKeySecret(stack, "TogaiKey");
+ * const tokens = new TogaiTokenRotation(stack, "TogaiToken", {
+ *   apiKey,
+ *   apiBaseUrl: TogaiBaseUrl.SANDBOX,
+ *   rotationIntervalHours: 6,
+ * });
+ * // Read access to the token (never the key), and TOGAI_TOKEN_SECRET_ARN in its environment.
+ * tokens.grantReadToFunction(usageReporter);
  */
 export class TogaiTokenRotation extends Construct {
   /**

@@ -11,6 +11,7 @@ import {
   MIN_ROTATION_INTERVAL_HOURS,
 } from "../contract";
 import { checkTogaiBaseUrl } from "../togai/base-url";
+import { TogaiLambdaArchitecture, TogaiLambdaRuntime } from "./constants";
 import { TogaiValidationError } from "./errors";
 import type { TogaiTokenRotationProps } from "./token-rotation-props";
 
@@ -202,8 +203,8 @@ export function validateTokenRotationProps(
     LOG_RETENTION_DAYS,
     "CloudWatch Logs' values: ",
   );
-  checkOneOf(scope, "runtime", props.runtime, ["nodejs20.x", "nodejs22.x"]);
-  checkOneOf(scope, "architecture", props.architecture, ["arm64", "x86_64"]);
+  checkOneOf(scope, "runtime", props.runtime, TogaiLambdaRuntime.ALL);
+  checkOneOf(scope, "architecture", props.architecture, TogaiLambdaArchitecture.ALL);
   if (known(props.functionName) && !/^[a-zA-Z0-9_-]{1,64}$/.test(props.functionName as string)) {
     throw new TogaiValidationError(
       scope,

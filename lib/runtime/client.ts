@@ -94,6 +94,22 @@ function refuseDuplicateIds(events: ReadonlyArray<TogaiEvent>): void {
  *   `TogaiTokenThrottledError`.
  * - After a fatal answer no new request of the call starts; {@link TogaiIngestError} lists the
  *   accepted and the failed events by index and id.
+ *
+ * @example
+ * import { TogaiClient, TogaiTokenProvider } from "cdktf-togai/runtime";
+ *
+ * const togai = new TogaiClient({ tokens: TogaiTokenProvider.fromEnvironment() });
+ *
+ * export async function recordCalls(accountId: string, calls: number): Promise<string> {
+ *   // Resolves to the event's id once Togai took it; retries reuse the id, so it is billed once.
+ *   return togai.ingest({
+ *     schemaName: "api_calls",
+ *     timestamp: new Date().toISOString(),
+ *     accountId,
+ *     attributes: [{ name: "calls", value: String(calls) }],
+ *     dimensions: {},
+ *   });
+ * }
  */
 export class TogaiClient {
   private readonly options: TogaiClientOptions;

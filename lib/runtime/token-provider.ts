@@ -77,6 +77,17 @@ interface CachedToken {
  *   the last read's error, which names the secret and says why. Each read times out after
  *   `readTimeoutMs` and is then abandoned.
  * - No timers: nothing keeps a process or a Lambda alive; refreshes happen on `getToken()`.
+ *
+ * @example
+ * import { TogaiTokenProvider } from "cdktf-togai/runtime";
+ *
+ * // Reads TOGAI_TOKEN_SECRET_ARN, set by TogaiTokenRotation.grantReadToFunction(fn).
+ * const tokens = TogaiTokenProvider.fromEnvironment();
+ *
+ * export async function authorization(): Promise<string> {
+ *   // Cached, refreshed ahead of expiry; one GetSecretValue however many callers wait.
+ *   return `Bearer ${await tokens.getToken()}`;
+ * }
  */
 export class TogaiTokenProvider {
   /** Provider for the secret whose ARN is in `TOGAI_TOKEN_SECRET_ARN` (set by `grantReadToFunction`). */
