@@ -100,16 +100,10 @@ function refuseDuplicateIds(events: ReadonlyArray<TogaiEvent>): void {
  *
  * const togai = new TogaiClient({ tokens: TogaiTokenProvider.fromEnvironment() });
  *
- * export async function recordCalls(accountId: string, calls: number): Promise<string> {
- *   // Resolves to the event's id once Togai took it; retries reuse the id, so it is billed once.
- *   return togai.ingest({
- *     schemaName: "api_calls",
- *     timestamp: new Date().toISOString(),
- *     accountId,
- *     attributes: [{ name: "calls", value: String(calls) }],
- *     dimensions: {},
- *   });
- * }
+ * // Resolves to the event's id once Togai took it; retries reuse the id, so it is billed once.
+ * const calls = [{ name: "calls", value: "1" }];
+ * export const recordCall = (accountId: string, timestamp: string): Promise<string> =>
+ *   togai.ingest({ schemaName: "api_calls", timestamp, accountId, attributes: calls, dimensions: {} });
  */
 export class TogaiClient {
   private readonly options: TogaiClientOptions;
