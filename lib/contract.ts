@@ -1,7 +1,7 @@
 /**
  * The contract between deploy time (the constructs) and run time (the rotation function and
  * consumers): the token secret's JSON, environment variable names, Togai's base URLs, staging
- * labels, rotation limits and the metric the function publishes. Nothing else: helpers and
+ * labels, rotation limits and the metric the function publishes. Nothing else: ARN functions and
  * operator hints live with the code that uses them. Both sides import this module; it imports
  * neither, so the rotation bundle and a consumer that only reads tokens never load cdktf or the
  * provider bindings.
