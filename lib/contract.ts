@@ -1,7 +1,10 @@
 /**
  * The contract between deploy time (the constructs) and run time (the rotation function and
- * consumers). Both sides import this module; it imports neither, so the rotation bundle and a
- * consumer that only reads tokens never load cdktf or the provider bindings.
+ * consumers): the token secret's JSON, environment variable names, Togai's base URLs, staging
+ * labels, rotation limits and the metric the function publishes. Nothing else: ARN functions and
+ * operator hints live with the code that uses them. Both sides import this module; it imports
+ * neither, so the rotation bundle and a consumer that only reads tokens never load cdktf or the
+ * provider bindings.
  */
 
 /** Togai's production API. */
@@ -33,7 +36,7 @@ export const TOKEN_SECRET_ARN_ENV = "TOGAI_TOKEN_SECRET_ARN";
 export const ROTATION_ENV = {
   /** ARN of the secret holding Togai's long-lived secret key. */
   apiKeySecretArn: "TOGAI_API_KEY_SECRET_ARN",
-  /** ARN of the token secret the function serves (rotation-protocol rule 5). */
+  /** ARN of the token secret the function serves (rule 5 of docs/rotation-protocol.md). */
   tokenSecretArn: TOKEN_SECRET_ARN_ENV,
   /** Base URL of the Togai API the tokens are minted from. */
   apiBaseUrl: "TOGAI_API_BASE_URL",
@@ -41,8 +44,21 @@ export const ROTATION_ENV = {
   minTokenLifeHours: "TOGAI_MIN_TOKEN_LIFE_HOURS",
 } as const;
 
+/**
+ * The major version of the token secret's JSON that this library writes and reads. Added fields
+ * do not change it (readers ignore fields they do not know); a change an older reader would
+ * misread does, and such a reader then refuses the value with an error naming both versions.
+ * Values written before 0.2.0 carry no version and are version 1.
+ */
+export const TOKEN_SECRET_SCHEMA_VERSION = 1;
+
 /** The JSON value of the token secret (AWSCURRENT) once a token has been minted. */
 export interface TokenSecretValue {
+  /**
+   * Major version of this JSON (see `TOKEN_SECRET_SCHEMA_VERSION`). Absent in values written
+   * before 0.2.0, which are version 1.
+   */
+  readonly schemaVersion?: number;
   /** The Togai bearer token (a JWT). */
   readonly token: string;
   /** When the token expires, ISO 8601 (from its `exp` claim). */
@@ -66,10 +82,6 @@ export const STAGE = {
   previous: "AWSPREVIOUS",
 } as const;
 
-/** The operator command that puts the secret key, named in error messages. */
-export const PUT_API_KEY_HINT =
-  "put it with `npx cdktf-togai put-api-key --secret-id <api-key secret ARN> --token-secret-id <token secret ARN>` (reads the key from stdin)";
-
 /**
  * The metric the rotation function publishes (CloudWatch embedded metric format, in its log)
  * after each successful rotation: the new token's hours of life, per token secret name.
@@ -79,28 +91,3 @@ export const TOKEN_METRIC = {
   hoursLeft: "TokenHoursLeft",
   dimension: "TokenSecretName",
 } as const;
-
-/**
- * Secrets Manager appends "-" and six random characters to a secret's name in its ARN. As a
- * regular expression source, so Terraform's `replace()` can drop it from an ARN known only at apply.
- */
-export const SECRET_ARN_SUFFIX_PATTERN = "-[A-Za-z0-9]{6}$";
-
-/**
- * The secret's name inside a Secrets Manager ARN, without the random suffix; `undefined` when
- * `arn` is not a full secret ARN (e.g. already a name).
- */
-export function secretNameFromArn(arn: string): string | undefined {
-  const match = new RegExp(
-    `^arn:[^:]+:secretsmanager:[^:]*:\\d*:secret:(.+)${SECRET_ARN_SUFFIX_PATTERN}`,
-  ).exec(arn);
-  return match?.[1];
-}
-
-/**
- * The ARN without the random suffix (a "partial ARN"): Secrets Manager accepts it as a secret
- * id, and CloudTrail records it as the caller gave it.
- */
-export function partialSecretArn(arn: string): string {
-  return arn.replace(new RegExp(SECRET_ARN_SUFFIX_PATTERN), "");
-}

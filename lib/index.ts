@@ -1,6 +1,16 @@
 /** cdktf-togai: constructs that keep a Togai secret key and rotate Togai short-lived tokens. */
 export { TogaiApiKeySecret, type TogaiApiKeySecretProps } from "./constructs/api-key-secret";
-export { TogaiBaseUrl, TogaiEnvironment, TogaiRotationLimits } from "./constructs/constants";
+export type {
+  ITogaiApiKeySecret,
+  TogaiApiKeySecretFromArnOptions,
+} from "./constructs/api-key-secret-ref";
+export {
+  TogaiBaseUrl,
+  TogaiEnvironment,
+  TogaiLambdaArchitecture,
+  TogaiLambdaRuntime,
+  TogaiRotationLimits,
+} from "./constructs/constants";
 export { TogaiErrors } from "./constructs/errors";
 export type { TogaiReadGrant } from "./constructs/grants";
 export { RotationAlerts, type RotationAlertsProps } from "./constructs/rotation-alerts";

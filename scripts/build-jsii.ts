@@ -44,7 +44,15 @@ function stageSources(): void {
   mkdirSync(join(stage, "lib"), { recursive: true });
   // jsii-docgen looks for the dependencies' assemblies in the package's own node_modules.
   symlinkSync(join(root, "node_modules"), join(stage, "node_modules"), "dir");
-  for (const part of ["index.ts", "contract.ts", "constructs"]) {
+  // The constructs and the few dependency-free modules they share with the runtime and the CLI.
+  for (const part of [
+    "index.ts",
+    "contract.ts",
+    "constructs",
+    "package-root.ts",
+    "togai/base-url.ts",
+    "aws/secret-arn.ts",
+  ]) {
     cpSync(join(root, "lib", part), join(stage, "lib", part), { recursive: true });
   }
   // The other languages' packages get a README of their own: the npm README speaks TypeScript.

@@ -21,8 +21,9 @@ export class ExistingSecretStack extends TerraformStack {
     new LocalBackend(this, { path: `terraform.${id}.tfstate` });
     new AwsProvider(this, "aws", { region: "us-east-1" });
 
-    const apiKey = new TogaiApiKeySecret(this, "TogaiKey", {
-      existingSecretArn: EXISTING_KEY_SECRET_ARN,
+    // Adopting creates nothing: the secret, its value and its resource policy stay where they
+    // are defined (allow the rotation function's role there if that policy restricts reads).
+    const apiKey = TogaiApiKeySecret.fromSecretArn(this, "TogaiKey", EXISTING_KEY_SECRET_ARN, {
       kmsKeyArn: EXISTING_KEY_KMS_ARN,
     });
     const tokens = new TogaiTokenRotation(this, "TogaiToken", {

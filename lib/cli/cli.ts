@@ -67,6 +67,7 @@ token or the secret does not hold the expected JSON, or when the token has fewer
 
 type Command = keyof typeof HELP;
 
+/** Runs the command line `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   const print = (line: string) => io.stdout.write(`${line}\n`);

@@ -5,6 +5,7 @@ import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 /** Exit codes, documented in `--help` and the README. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, keyRejected: 3, unhealthy: 4 } as const;
 
+/** What a command reads from and writes to: the process's streams and environment, or a test's. */
 export interface CliIo {
   readonly stdin: NodeJS.ReadableStream & {
     isTTY?: boolean;
@@ -29,7 +30,10 @@ export class CliFailure extends Error {
   }
 }
 
-/** Runs the command line `argv` (without node and script); resolves to the exit code. */
+/**
+ * Parses a command's arguments: `--secret-id` (required) and the command's own `extra` options,
+ * strictly. A parse error never echoes an argument's value, which may be a key pasted by mistake.
+ */
 export function options<T extends Record<string, { type: "string" | "boolean" }>>(
   args: string[],
   extra: T,

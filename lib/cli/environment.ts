@@ -2,25 +2,22 @@
  * What the operator command takes from its surroundings: where the key may be sent, which region
  * to talk to, its own version, and hints for the AWS setup errors operators hit first.
  */
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+import { packageRoot } from "../package-root";
+import { checkTogaiBaseUrl } from "../togai/base-url";
 
 /**
  * Why the secret key must not be sent to `baseUrl`, or `undefined` when it may: only https, or
  * plain http to this machine (a local stand-in), ever carries the key.
  */
 export function unsafeBaseUrlReason(baseUrl: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
+  const { url, problem } = checkTogaiBaseUrl(baseUrl);
+  if (!url) {
     return `the Togai base URL "${baseUrl}" is not an absolute URL (e.g. https://api.togai.com)`;
   }
-  if (url.protocol === "https:") return undefined;
-  if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
-  return `refusing to send the secret key to ${url.origin}: use https (plain http only to 127.0.0.1 or localhost)`;
+  if (problem === "insecure") {
+    return `refusing to send the secret key to ${url.origin}: use https (plain http only to 127.0.0.1 or localhost)`;
+  }
+  return undefined;
 }
 
 /** The region named in a Secrets Manager ARN, or `undefined` for a name. */
@@ -71,16 +68,9 @@ export function awsSetupHint(error: unknown, secretId?: string): string | undefi
 
 /** This package's version, from its package.json (found above this file, built or not). */
 export function packageVersion(): string {
-  let dir = __dirname;
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-      if (pkg.name === "cdktf-togai") return pkg.version;
-    } catch {
-      // no package.json here: look further up
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return "unknown";
-    dir = parent;
+  try {
+    return packageRoot().version;
+  } catch {
+    return "unknown";
   }
 }

@@ -11,7 +11,8 @@ import {
 import { readSecretString } from "../aws/secrets";
 import { unfinishedVersionIds } from "../aws/start-rotation";
 import { InvalidTogaiTokenError, InvalidTokenSecretError } from "../togai/errors";
-import { decodeTogaiToken, TOGAI_CLOCK_SKEW_MS } from "../togai/togai-jwt";
+import { decodeTogaiToken } from "../togai/togai-jwt";
+import { implausibleClaimsProblem } from "../togai/token-plausibility";
 import { parseTokenSecretValue } from "../togai/token-secret";
 
 export interface StatusReport {
@@ -104,9 +105,10 @@ export async function readStatus(
       `the token secret's "token" is not a Togai token (${error.message}); run a rotation to repair it`,
     );
   }
-  if (Date.parse(value.issuedAt) > Date.now() + TOGAI_CLOCK_SKEW_MS) {
+  const implausible = implausibleClaimsProblem(new Date(value.issuedAt), new Date(value.expiresAt));
+  if (implausible) {
     report.problems.push(
-      `the token secret's issuedAt (${value.issuedAt}) is in the future; run a rotation to repair it`,
+      `the token secret's dates cannot be Togai's: ${implausible}; run a rotation to repair it`,
     );
   }
   const exactHoursLeft = (Date.parse(value.expiresAt) - Date.now()) / 3_600_000;

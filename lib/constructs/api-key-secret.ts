@@ -4,16 +4,17 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { Lazy, TerraformVariable, Token } from "cdktf";
+import { Annotations, Lazy, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
+import {
+  AdoptedTogaiApiKeySecret,
+  announceAdoptedPolicy,
+  type ITogaiApiKeySecret,
+  type TogaiApiKeySecretFromArnOptions,
+} from "./api-key-secret-ref";
+import { validateApiKeySecretProps } from "./api-key-secret-validation";
 import { apiKeySecretPolicy } from "./policies";
 import { secretNameOf } from "./secret-name";
-import {
-  checkArn,
-  checkIntegerRange,
-  checkRecoveryWindow,
-  TogaiValidationError,
-} from "./validation";
 
 /** Properties of {@link TogaiApiKeySecret}. */
 export interface TogaiApiKeySecretProps {
@@ -27,6 +28,8 @@ export interface TogaiApiKeySecretProps {
    * Adopt an existing secret that already holds Togai's secret key, by ARN, instead of creating
    * one. Its KMS key, if customer-managed, is given with `kmsKeyArn`.
    * @default a new secret is created
+   * @deprecated use `TogaiApiKeySecret.fromSecretArn(scope, id, arn, { kmsKeyArn })`, which
+   * synthesizes the same resources; this prop is removed in 0.3.0.
    */
   readonly existingSecretArn?: string;
 
@@ -110,9 +113,45 @@ export interface TogaiApiKeySecretProps {
 /**
  * The Secrets Manager secret holding Togai's long-lived secret key. Its value never passes
  * through a construct prop. Only the rotation function of {@link TogaiTokenRotation} is granted
- * to read it; there is deliberately no `grantRead` here.
+ * to read it; there is deliberately no `grantRead` here. An existing secret comes in through
+ * {@link TogaiApiKeySecret.fromSecretArn}.
+ *
+ * @example
+ * import { TerraformStack } from "cdktf";
+ * import { TogaiApiKeySecret, TogaiTokenRotation } from "cdktf-togai";
+ *
+ * declare const stack: TerraformStack;
+ *
+ * // A new secret: put the key after the deploy with `npx cdktf-togai put-api-key` (reads stdin).
+ * const created = new TogaiApiKeySecret(stack, "TogaiKey", { createKmsKey: true });
+ * new TogaiTokenRotation(stack, "TogaiToken", { apiKey: created });
+ *
+ * // Or a secret that already holds the key, adopted by its full ARN.
+ * const adopted = TogaiApiKeySecret.fromSecretArn(
+ *   stack,
+ *   "SandboxKey",
+ *   "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing/togai-key-AbCdEf",
+ * );
+ * new TogaiTokenRotation(stack, "SandboxToken", { apiKey: adopted });
  */
-export class TogaiApiKeySecret extends Construct {
+export class TogaiApiKeySecret extends Construct implements ITogaiApiKeySecret {
+  /**
+   * Adopts an existing secret that already holds Togai's secret key. Nothing is created; the
+   * secret's resource policy stays where the secret is defined (see `addAllowedReader`).
+   * @param scope the parent construct
+   * @param id the construct id
+   * @param secretArn the secret's full ARN (ending in the six random characters Secrets Manager appends)
+   * @param options the secret's customer-managed KMS key, if any
+   */
+  static fromSecretArn(
+    scope: Construct,
+    id: string,
+    secretArn: string,
+    options: TogaiApiKeySecretFromArnOptions = {},
+  ): ITogaiApiKeySecret {
+    return new AdoptedTogaiApiKeySecret(scope, id, secretArn, options);
+  }
+
   /** ARN of the secret. */
   readonly secretArn: string;
   /** Name of the secret. */
@@ -134,9 +173,12 @@ export class TogaiApiKeySecret extends Construct {
 
   constructor(scope: Construct, id: string, props: TogaiApiKeySecretProps = {}) {
     super(scope, id);
-    this.validate(props);
+    validateApiKeySecretProps(this, props);
 
     if (props.existingSecretArn) {
+      Annotations.of(this).addWarning(
+        "existingSecretArn is deprecated and is removed in 0.3.0: adopt the secret with TogaiApiKeySecret.fromSecretArn(scope, id, arn, { kmsKeyArn }) under the same id, which keeps every resource address (an ephemeral value or a resource policy for an adopted secret is then managed where the secret is defined)",
+      );
       this.secretArn = props.existingSecretArn;
       this.secretName = secretNameOf(this, "SecretName", props.existingSecretArn);
       this.kmsKeyArn = props.kmsKeyArn;
@@ -210,70 +252,13 @@ export class TogaiApiKeySecret extends Construct {
 
   /**
    * With `restrictRead`, lets `principalArn` read the key through the resource policy too.
-   * `TogaiTokenRotation` calls it for its function's role; identity policies still decide.
+   * `TogaiTokenRotation` calls it for its function's role; identity policies still decide. On a
+   * secret adopted by ARN, whose policy is managed elsewhere, it says so at synth.
    */
   addAllowedReader(principalArn: string): void {
+    if (!this.secret && !this.resourcePolicy && this.allowedReaders.length === 0) {
+      announceAdoptedPolicy(this);
+    }
     this.allowedReaders.push(principalArn);
-  }
-
-  private validate(props: TogaiApiKeySecretProps): void {
-    checkArn(this, "existingSecretArn", props.existingSecretArn, "secret");
-    checkArn(this, "kmsKeyArn", props.kmsKeyArn, "kmsKey");
-    checkRecoveryWindow(this, props.recoveryWindowInDays);
-    checkIntegerRange(
-      this,
-      "ephemeralValueVersion",
-      props.ephemeralValueVersion,
-      1,
-      Number.MAX_SAFE_INTEGER,
-      "",
-    );
-    if (props.kmsKeyArn && props.createKmsKey) {
-      throw new TogaiValidationError(this, "give kmsKeyArn or createKmsKey, not both");
-    }
-    if (props.existingSecretArn) {
-      const creating = (
-        ["secretName", "createKmsKey", "recoveryWindowInDays", "description", "tags"] as const
-      ).filter((p) => props[p] !== undefined);
-      if (creating.length > 0) {
-        throw new TogaiValidationError(
-          this,
-          `${creating.join(", ")} only apply to a secret created here; remove them when adopting existingSecretArn`,
-        );
-      }
-    }
-    if (props.restrictRead && props.existingSecretArn) {
-      throw new TogaiValidationError(
-        this,
-        "restrictRead would replace the adopted secret's resource policy; manage that policy where the secret is defined",
-      );
-    }
-    if (props.administratorArns && !props.restrictRead) {
-      throw new TogaiValidationError(
-        this,
-        "administratorArns only applies with restrictRead: true",
-      );
-    }
-    for (const arn of props.administratorArns ?? []) {
-      const session = Token.isUnresolved(arn)
-        ? null
-        : /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn);
-      if (session) {
-        throw new TogaiValidationError(
-          this,
-          `administratorArns holds an STS session ARN "${arn}", which never matches and would lock that administrator out: use the role ARN arn:aws:iam::${session[1]}:role/${session[2]}`,
-        );
-      }
-      checkArn(this, "administratorArns", arn, "iamPrincipal");
-    }
-    if (
-      props.ephemeralVariableName !== undefined &&
-      !/^[a-zA-Z_][a-zA-Z0-9_-]*$/.test(props.ephemeralVariableName)
-    ) {
-      throw new TogaiValidationError(
-        this,
-        `ephemeralVariableName must be a Terraform identifier (letters, digits, _ and -, not starting with a digit), got "${props.ephemeralVariableName}"`,
-      );
-    }
   }
 }

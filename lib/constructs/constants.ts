@@ -53,3 +53,39 @@ export class TogaiEnvironment {
 
   private constructor() {}
 }
+
+/**
+ * Lambda runtimes the rotation function runs on, for `TogaiTokenRotationProps.runtime` (the
+ * plain strings are accepted too).
+ */
+export class TogaiLambdaRuntime {
+  /** Node.js 20. */
+  public static readonly NODEJS_20_X: string = "nodejs20.x";
+  /** Node.js 22 (the default). */
+  public static readonly NODEJS_22_X: string = "nodejs22.x";
+  /** Every supported runtime. */
+  public static readonly ALL: string[] = [
+    TogaiLambdaRuntime.NODEJS_20_X,
+    TogaiLambdaRuntime.NODEJS_22_X,
+  ];
+
+  private constructor() {}
+}
+
+/**
+ * Instruction sets the rotation function runs on, for `TogaiTokenRotationProps.architecture`
+ * (the plain strings are accepted too).
+ */
+export class TogaiLambdaArchitecture {
+  /** AWS Graviton (the default: cheaper for the same work). */
+  public static readonly ARM_64: string = "arm64";
+  /** x86-64. */
+  public static readonly X86_64: string = "x86_64";
+  /** Every supported architecture. */
+  public static readonly ALL: string[] = [
+    TogaiLambdaArchitecture.ARM_64,
+    TogaiLambdaArchitecture.X86_64,
+  ];
+
+  private constructor() {}
+}

@@ -21,7 +21,7 @@ export interface PolicyDocument {
 /** What a consumer of the token may do to its secret: read it, never write it. */
 const TOKEN_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"];
 
-/** What the rotation function needs on the token secret (rotation-protocol rule 15). */
+/** What the rotation function needs on the token secret (rule 15 of docs/rotation-protocol.md). */
 const TOKEN_ROTATE_ACTIONS = [
   "secretsmanager:DescribeSecret",
   "secretsmanager:GetSecretValue",
@@ -91,7 +91,7 @@ export interface RotationPolicyInput {
   readonly apiKeyKmsKeyArn?: string;
 }
 
-/** The rotation function's permissions (rotation-protocol rule 15), nothing on `*`. */
+/** The rotation function's permissions (rule 15 of docs/rotation-protocol.md), nothing on `*`. */
 export function rotationPolicy(input: RotationPolicyInput): PolicyDocument {
   const statements: PolicyStatement[] = [
     {

@@ -1,23 +1,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { packageRoot } from "../package-root";
 
 /** Where the rotation function's zip lives inside this package. */
 export const ROTATION_ZIP_RELATIVE_PATH = join("assets", "rotation-function.zip");
-
-/** The package root: the nearest folder above this file whose package.json is cdktf-togai's. */
-function packageRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === "cdktf-togai") {
-      return dir;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("cdktf-togai: cannot find the package's own package.json");
-    dir = parent;
-  }
-}
 
 /** The rotation function bundle: absolute path (for TerraformAsset) and Lambda source_code_hash. */
 export interface RotationBundle {
@@ -33,7 +20,7 @@ let cached: RotationBundle | undefined;
  */
 export function rotationBundle(): RotationBundle {
   if (cached) return cached;
-  const zipPath = join(packageRoot(), ROTATION_ZIP_RELATIVE_PATH);
+  const zipPath = join(packageRoot().dir, ROTATION_ZIP_RELATIVE_PATH);
   if (!existsSync(zipPath)) {
     throw new Error(
       `cdktf-togai: the rotation function bundle ${ROTATION_ZIP_RELATIVE_PATH} is missing from the package; run \`npm run build\` in cdktf-togai (or reinstall the package)`,

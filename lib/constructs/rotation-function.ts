@@ -7,6 +7,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { AssetType, Fn, TerraformAsset, TerraformLocal } from "cdktf";
 import type { Construct } from "constructs";
 import { DEFAULT_MIN_TOKEN_LIFE_HOURS, ROTATION_ENV, TOGAI_PRODUCTION_BASE_URL } from "../contract";
+import { TogaiLambdaArchitecture, TogaiLambdaRuntime } from "./constants";
 import { lambdaTrustPolicy, rotationPolicy } from "./policies";
 import { rotationBundle } from "./rotation-asset";
 import type { TogaiTokenRotationProps } from "./token-rotation-props";
@@ -103,8 +104,8 @@ export function createRotationFunction(
     functionName: input.functionName,
     description: "Mints Togai short-lived tokens into the token secret (Secrets Manager rotation)",
     role: role.arn,
-    runtime: props.runtime ?? "nodejs22.x",
-    architectures: [props.architecture ?? "arm64"],
+    runtime: props.runtime ?? TogaiLambdaRuntime.NODEJS_22_X,
+    architectures: [props.architecture ?? TogaiLambdaArchitecture.ARM_64],
     handler: "index.handler",
     filename: asset.path,
     sourceCodeHash: bundle.sourceCodeHash,

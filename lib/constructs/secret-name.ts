@@ -1,6 +1,6 @@
 import { Fn, TerraformLocal, Token } from "cdktf";
 import type { Construct } from "constructs";
-import { partialSecretArn, SECRET_ARN_SUFFIX_PATTERN, secretNameFromArn } from "../contract";
+import { partialSecretArn, SECRET_ARN_SUFFIX_PATTERN, secretNameFromArn } from "../aws/secret-arn";
 
 /**
  * The name of the secret at `arn`, without Secrets Manager's random `-XXXXXX` suffix: callers

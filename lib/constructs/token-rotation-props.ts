@@ -1,4 +1,4 @@
-import type { TogaiApiKeySecret } from "./api-key-secret";
+import type { ITogaiApiKeySecret } from "./api-key-secret-ref";
 
 /** A region the token secret is replicated to, for consumers there. */
 export interface TogaiReplicaRegion {
@@ -10,13 +10,24 @@ export interface TogaiReplicaRegion {
 
 /** Properties of {@link TogaiTokenRotation}. */
 export interface TogaiTokenRotationProps {
-  /** The secret holding Togai's secret key. Give this or `apiKeySecretArn`. @default none */
-  readonly apiKey?: TogaiApiKeySecret;
-  /** ARN of an existing secret holding Togai's secret key. Give this or `apiKey`. @default none */
+  /**
+   * The secret holding Togai's secret key: a `new TogaiApiKeySecret(...)`, or an existing secret
+   * adopted with `TogaiApiKeySecret.fromSecretArn(scope, id, arn, { kmsKeyArn })`. Required (the
+   * deprecated `apiKeySecretArn` aside).
+   * @default none
+   */
+  readonly apiKey?: ITogaiApiKeySecret;
+  /**
+   * ARN of an existing secret holding Togai's secret key. Give this or `apiKey`.
+   * @default none
+   * @deprecated give `apiKey: TogaiApiKeySecret.fromSecretArn(this, "TogaiKey", arn, { kmsKeyArn })`,
+   * which synthesizes the same resources; removed in 0.3.0.
+   */
   readonly apiKeySecretArn?: string;
   /**
    * Customer-managed KMS key of the secret at `apiKeySecretArn`, so the function may decrypt it.
    * @default the AWS managed key (or `apiKey`'s key)
+   * @deprecated give it to `TogaiApiKeySecret.fromSecretArn` as `kmsKeyArn`; removed in 0.3.0.
    */
   readonly apiKeyKmsKeyArn?: string;
 
@@ -52,13 +63,21 @@ export interface TogaiTokenRotationProps {
 
   /** Name of the rotation function (and its log group). @default "togai-token-rotation-" + a hash of the construct path */
   readonly functionName?: string;
-  /** Lambda runtime: nodejs20.x or nodejs22.x. @default "nodejs22.x" */
+  /**
+   * Lambda runtime: `TogaiLambdaRuntime.NODEJS_22_X` or `TogaiLambdaRuntime.NODEJS_20_X` (or
+   * their values, "nodejs22.x" and "nodejs20.x").
+   * @default TogaiLambdaRuntime.NODEJS_22_X
+   */
   readonly runtime?: string;
   /** Lambda memory in MB, 128 to 10240. @default 256 */
   readonly memorySize?: number;
   /** Lambda timeout in seconds, 10 to 900; bounds Togai retries too. @default 60 */
   readonly timeoutSeconds?: number;
-  /** Instruction set: "arm64" or "x86_64". @default "arm64" */
+  /**
+   * Instruction set: `TogaiLambdaArchitecture.ARM_64` or `TogaiLambdaArchitecture.X86_64` (or
+   * their values, "arm64" and "x86_64").
+   * @default TogaiLambdaArchitecture.ARM_64
+   */
   readonly architecture?: string;
   /** Subnets for the function (it must reach Togai: NAT or egress). @default not in a VPC */
   readonly vpcSubnetIds?: string[];

@@ -6,9 +6,10 @@ import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
-import { Fn, TerraformLocal } from "cdktf";
+import { Annotations, Fn, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
 import { DEFAULT_ROTATION_INTERVAL_HOURS, TOKEN_SECRET_ARN_ENV } from "../contract";
+import { TogaiApiKeySecret } from "./api-key-secret";
 import { ReadGrants, type TogaiReadGrant } from "./grants";
 import { KeyChangeRotation } from "./key-change-rotation";
 import { crossAccountReadPolicy, replicaReadStatements, tokenReadPolicy } from "./policies";
@@ -31,9 +32,29 @@ export type { TogaiReplicaRegion, TogaiTokenRotationProps } from "./token-rotati
  * minted by the immediate rotation at deploy (when the key is already in place, e.g. from the
  * ephemeral variable) or by `cdktf-togai put-api-key --token-secret-id ...` right after the key
  * is put.
+ *
+ * @example
+ * import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+ * import { TerraformStack } from "cdktf";
+ * import { TogaiApiKeySecret, TogaiBaseUrl, TogaiTokenRotation } from "cdktf-togai";
+ *
+ * declare const stack: TerraformStack;
+ * declare const usageReporter: LambdaFunction;
+ *
+ * const apiKey = new TogaiApiKeySecret(stack, "TogaiKey");
+ * const tokens = new TogaiTokenRotation(stack, "TogaiToken", {
+ *   apiKey,
+ *   apiBaseUrl: TogaiBaseUrl.SANDBOX,
+ *   rotationIntervalHours: 6,
+ * });
+ * // Read access to the token (never the key), and TOGAI_TOKEN_SECRET_ARN in its environment.
+ * tokens.grantReadToFunction(usageReporter);
  */
 export class TogaiTokenRotation extends Construct {
-  /** The environment variable a consumer reads the token secret's ARN from. */
+  /**
+   * The environment variable a consumer reads the token secret's ARN from.
+   * @deprecated read `TogaiEnvironment.TOKEN_SECRET_ARN`; removed in 0.3.0.
+   */
   static readonly TOKEN_SECRET_ARN_ENV = TOKEN_SECRET_ARN_ENV;
 
   /** ARN of the token secret. */
@@ -48,7 +69,10 @@ export class TogaiTokenRotation extends Construct {
   readonly functionName: string;
   /** ARN of the rotation function's role. */
   readonly roleArn: string;
-  /** The environment variable a consumer reads the token secret's ARN from. */
+  /**
+   * The environment variable a consumer reads the token secret's ARN from.
+   * @deprecated read `TogaiEnvironment.TOKEN_SECRET_ARN`; removed in 0.3.0.
+   */
   readonly tokenSecretArnEnvironmentVariable = TOKEN_SECRET_ARN_ENV;
   /** ARNs of the token secret's replicas, in `replicaRegions` order. */
   readonly replicaTokenSecretArns: string[];
@@ -75,6 +99,11 @@ export class TogaiTokenRotation extends Construct {
     const short = this.node.addr.slice(0, 10);
     this.region = regionNameOf(new DataAwsRegion(this, "Region"));
 
+    if (props.apiKeySecretArn !== undefined || props.apiKeyKmsKeyArn !== undefined) {
+      Annotations.of(this).addWarning(
+        "apiKeySecretArn and apiKeyKmsKeyArn are deprecated and are removed in 0.3.0: give apiKey: TogaiApiKeySecret.fromSecretArn(scope, id, arn, { kmsKeyArn }), which keeps every resource address",
+      );
+    }
     const apiKeySecretArn = props.apiKey?.secretArn ?? (props.apiKeySecretArn as string);
     const apiKeyKmsKeyArn = props.apiKey?.kmsKeyArn ?? props.apiKeyKmsKeyArn;
 
@@ -138,7 +167,10 @@ export class TogaiTokenRotation extends Construct {
     this.logGroup = fn.logGroup;
     this.role = fn.role;
     this.roleArn = this.role.arn;
-    props.apiKey?.addAllowedReader(this.role.arn);
+    // Adopted by the deprecated ARN prop: announced like any adopted secret, never skipped.
+    (
+      props.apiKey ?? TogaiApiKeySecret.fromSecretArn(this, "ApiKey", apiKeySecretArn)
+    ).addAllowedReader(this.role.arn);
     this.rotationFunction = fn.fn;
     this.functionArn = this.rotationFunction.arn;
     const policy = fn.rolePolicy;
@@ -165,7 +197,8 @@ export class TogaiTokenRotation extends Construct {
       });
     }
 
-    const keyValue = props.apiKey?.deployTimeValue;
+    const keyValue =
+      props.apiKey instanceof TogaiApiKeySecret ? props.apiKey.deployTimeValue : undefined;
     this.rotation = new SecretsmanagerSecretRotation(this, "Rotation", {
       secretId: this.tokenSecretArn,
       rotationLambdaArn: this.rotationFunction.arn,

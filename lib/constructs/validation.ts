@@ -10,6 +10,8 @@ import {
   MAX_ROTATION_INTERVAL_HOURS,
   MIN_ROTATION_INTERVAL_HOURS,
 } from "../contract";
+import { checkTogaiBaseUrl } from "../togai/base-url";
+import { TogaiLambdaArchitecture, TogaiLambdaRuntime } from "./constants";
 import { TogaiValidationError } from "./errors";
 import type { TogaiTokenRotationProps } from "./token-rotation-props";
 
@@ -100,28 +102,23 @@ export function checkArn(
   }
 }
 
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
-
 /** Togai's base URL: https, or plain http on loopback only (for tests and local stand-ins). */
 function checkApiBaseUrl(scope: IConstruct, value: string | undefined): void {
   if (!known(value)) return;
-  let url: URL;
-  try {
-    url = new URL(value as string);
-  } catch {
+  const { url, problem } = checkTogaiBaseUrl(value as string);
+  if (problem === "not-absolute") {
     throw new TogaiValidationError(
       scope,
       `apiBaseUrl must be an absolute URL such as https://api.togai.com, got "${value}"`,
     );
   }
-  const loopbackHttp = url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
-  if (url.protocol !== "https:" && !loopbackHttp) {
+  if (problem === "insecure") {
     throw new TogaiValidationError(
       scope,
       `apiBaseUrl must use https (plain http is allowed only for 127.0.0.1 or localhost), got "${value}"`,
     );
   }
-  if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
+  if (url && problem === "not-an-origin") {
     throw new TogaiValidationError(
       scope,
       `apiBaseUrl must be an origin without path, query or credentials (e.g. https://api.togai.com), got "${url.origin}${url.pathname}${url.search ? "?…" : ""}"`,
@@ -206,8 +203,8 @@ export function validateTokenRotationProps(
     LOG_RETENTION_DAYS,
     "CloudWatch Logs' values: ",
   );
-  checkOneOf(scope, "runtime", props.runtime, ["nodejs20.x", "nodejs22.x"]);
-  checkOneOf(scope, "architecture", props.architecture, ["arm64", "x86_64"]);
+  checkOneOf(scope, "runtime", props.runtime, TogaiLambdaRuntime.ALL);
+  checkOneOf(scope, "architecture", props.architecture, TogaiLambdaArchitecture.ALL);
   if (known(props.functionName) && !/^[a-zA-Z0-9_-]{1,64}$/.test(props.functionName as string)) {
     throw new TogaiValidationError(
       scope,

@@ -1,6 +1,6 @@
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { partialSecretArn, secretNameFromArn } from "../aws/secret-arn";
 import { startRotationNow } from "../aws/start-rotation";
-import { partialSecretArn, secretNameFromArn } from "../contract";
 import type { JsonLogger } from "./logger";
 import type { KeyChangeEvent, RotationConfig } from "./rotation-config";
 

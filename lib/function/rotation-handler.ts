@@ -3,20 +3,15 @@
  * rotation protocol, each safe to run again, with one dispatcher in front (as in AWS's rotation
  * function templates). It never logs or throws a key or a token.
  *
- * Comments name the protocol rule each branch keeps:
- *  1 an unknown step fails; 2 rotation must be enabled; 3 the version must exist; 4 a version
- *  holding AWSCURRENT is done, one without AWSPENDING fails (unstaged-version.ts); 5 one function
- *  serves one secret; 6 createSecret reads what the value needs (the key); 7 an existing pending
- *  value is kept only while usable; 8 otherwise mint and store it as AWSPENDING, unless a newer
- *  rotation superseded this one; 9 setSecret pushes nothing but checks its preconditions;
- *  10 testSecret proves the pending value, with no side effect on Togai or AWSCURRENT;
- *  11-12 finishSecret moves AWSCURRENT; 13 no AWSPENDING is left off AWSCURRENT.
+ * Comments name the rule each branch keeps: "rule N" is rule N of docs/rotation-protocol.md,
+ * the one numbered list of the protocol's rules (a test fails on a number it does not hold).
  * A version proven unable to succeed is given up at once, with at most one fresh rotation to
  * replace it (give-up.ts): the bounds under persistent faults are in docs/rotation-faults.md.
  */
 
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { STAGE, secretNameFromArn, TOKEN_METRIC, type TokenSecretValue } from "../contract";
+import { secretNameFromArn } from "../aws/secret-arn";
+import { STAGE, TOKEN_METRIC, type TokenSecretValue } from "../contract";
 import { RotationError } from "../togai/errors";
 import { parseTokenSecretValue } from "../togai/token-secret";
 import { createSecret } from "./create-secret";

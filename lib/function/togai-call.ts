@@ -1,10 +1,10 @@
-import { PUT_API_KEY_HINT } from "../contract";
 import {
   isRetryable,
   RotationError,
   TogaiAuthenticationError,
   TogaiRateLimitError,
 } from "../togai/errors";
+import { PUT_API_KEY_HINT } from "../togai/put-api-key-hint";
 import { withRetry } from "../togai/retry";
 import { authenticate } from "../togai/togai-api";
 import type { JsonLogger } from "./logger";

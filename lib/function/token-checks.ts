@@ -1,32 +1,13 @@
-import { PUT_API_KEY_HINT, TOKEN_LIFETIME_HOURS, type TokenSecretValue } from "../contract";
+import type { TokenSecretValue } from "../contract";
 import { bearerCredentialProblem } from "../togai/credential";
 import { InvalidCredentialError, RotationError } from "../togai/errors";
-import { decodeTogaiToken, TOGAI_CLOCK_SKEW_MS } from "../togai/togai-jwt";
+import { PUT_API_KEY_HINT } from "../togai/put-api-key-hint";
+import { decodeTogaiToken } from "../togai/togai-jwt";
+import { hoursUntil, implausibleClaimsProblem } from "../togai/token-plausibility";
 import { parseTokenSecretValue } from "../togai/token-secret";
 
-/** Hours between now and an ISO date or epoch ms. */
-export function hoursUntil(when: string | number): number {
-  const ms = typeof when === "number" ? when : Date.parse(when);
-  return (ms - Date.now()) / 3_600_000;
-}
-
-/** Clock skew tolerated between Togai and the function, in hours. */
-const CLOCK_SKEW_HOURS = TOGAI_CLOCK_SKEW_MS / 3_600_000;
-
-/**
- * Why a token's claims cannot be Togai's: issued in the future, or living longer than Togai's
- * tokens do. Such a token would pass every age check for years while Togai refuses it.
- */
-export function implausibleClaimsProblem(issuedAt: Date, expiresAt: Date): string | undefined {
-  if (hoursUntil(issuedAt.getTime()) > CLOCK_SKEW_HOURS) {
-    return `its token claims to be issued in the future (${issuedAt.toISOString()})`;
-  }
-  const lifetime = (expiresAt.getTime() - issuedAt.getTime()) / 3_600_000;
-  if (lifetime > TOKEN_LIFETIME_HOURS + CLOCK_SKEW_HOURS) {
-    return `its token claims to live ${lifetime.toFixed(1)} h, longer than Togai's ${TOKEN_LIFETIME_HOURS} h`;
-  }
-  return undefined;
-}
+// The plausibility rule is shared with `cdktf-togai status`; it lives in togai/.
+export { hoursUntil, implausibleClaimsProblem };
 
 /**
  * Why a stored pending value can no longer become AWSCURRENT, or `undefined` when it can: it

@@ -8,8 +8,9 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { readSecretString, type SecretStringVersion } from "../aws/secrets";
 import { callSecretsManager, secretsManagerErrorFor } from "../aws/secrets-errors";
-import { PUT_API_KEY_HINT, STAGE } from "../contract";
+import { STAGE } from "../contract";
 import { InvalidCredentialError, RotationError } from "../togai/errors";
+import { PUT_API_KEY_HINT } from "../togai/put-api-key-hint";
 
 /** What DescribeSecret tells a rotation step. */
 export interface SecretState {

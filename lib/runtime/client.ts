@@ -94,6 +94,16 @@ function refuseDuplicateIds(events: ReadonlyArray<TogaiEvent>): void {
  *   `TogaiTokenThrottledError`.
  * - After a fatal answer no new request of the call starts; {@link TogaiIngestError} lists the
  *   accepted and the failed events by index and id.
+ *
+ * @example
+ * import { TogaiClient, TogaiTokenProvider } from "cdktf-togai/runtime";
+ *
+ * const togai = new TogaiClient({ tokens: TogaiTokenProvider.fromEnvironment() });
+ *
+ * // Resolves to the event's id once Togai took it; retries reuse the id, so it is billed once.
+ * const calls = [{ name: "calls", value: "1" }];
+ * export const recordCall = (accountId: string, timestamp: string): Promise<string> =>
+ *   togai.ingest({ schemaName: "api_calls", timestamp, accountId, attributes: calls, dimensions: {} });
  */
 export class TogaiClient {
   private readonly options: TogaiClientOptions;

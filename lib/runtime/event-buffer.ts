@@ -49,6 +49,29 @@ export interface TogaiEventBufferOptions {
  * in silence. After a fatal error (token rejected, request refused) the events still waiting are
  * not sent but reported as failed. In a Lambda: `add()` during the handler, `await flush()`
  * before returning.
+ *
+ * @example
+ * import { TogaiClient, TogaiEventBuffer, TogaiTokenProvider } from "cdktf-togai/runtime";
+ *
+ * const events = new TogaiEventBuffer({
+ *   client: new TogaiClient({ tokens: TogaiTokenProvider.fromEnvironment() }),
+ * });
+ *
+ * export const handler = async (requests: { id: string; accountId: string }[]) => {
+ *   for (const r of requests) {
+ *     events.add({
+ *       id: r.id, // a stable id: a retried invocation is not billed twice
+ *       schemaName: "api_calls",
+ *       timestamp: new Date().toISOString(),
+ *       accountId: r.accountId,
+ *       attributes: [{ name: "calls", value: "1" }],
+ *       dimensions: {},
+ *     });
+ *   }
+ *   // A frozen Lambda sends nothing: flush before returning, and report what Togai did not take.
+ *   const { failed } = await events.flush();
+ *   return failed.map((f) => f.id);
+ * };
  */
 export class TogaiEventBuffer {
   private readonly client: TogaiClient;

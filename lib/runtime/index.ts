@@ -1,6 +1,8 @@
 /**
  * cdktf-togai/runtime: what runs in AWS. Imports neither cdktf nor the provider bindings.
  */
+
+export { partialSecretArn, secretNameFromArn } from "../aws/secret-arn";
 export {
   TOGAI_PRODUCTION_BASE_URL,
   TOGAI_SANDBOX_BASE_URL,

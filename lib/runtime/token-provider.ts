@@ -1,7 +1,8 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { readSecretString } from "../aws/secrets";
-import { PUT_API_KEY_HINT, TOKEN_SECRET_ARN_ENV, type TokenSecretValue } from "../contract";
+import { TOKEN_SECRET_ARN_ENV, type TokenSecretValue } from "../contract";
 import { TogaiRuntimeError, TokenExpiredError, TokenNotMintedError } from "../togai/errors";
+import { PUT_API_KEY_HINT } from "../togai/put-api-key-hint";
 import { parseTokenSecretValue } from "../togai/token-secret";
 import { TokenReadTimeoutError } from "./errors";
 
@@ -76,6 +77,17 @@ interface CachedToken {
  *   the last read's error, which names the secret and says why. Each read times out after
  *   `readTimeoutMs` and is then abandoned.
  * - No timers: nothing keeps a process or a Lambda alive; refreshes happen on `getToken()`.
+ *
+ * @example
+ * import { TogaiTokenProvider } from "cdktf-togai/runtime";
+ *
+ * // Reads TOGAI_TOKEN_SECRET_ARN, set by TogaiTokenRotation.grantReadToFunction(fn).
+ * const tokens = TogaiTokenProvider.fromEnvironment();
+ *
+ * export async function authorization(): Promise<string> {
+ *   // Cached, refreshed ahead of expiry; one GetSecretValue however many callers wait.
+ *   return `Bearer ${await tokens.getToken()}`;
+ * }
  */
 export class TogaiTokenProvider {
   /** Provider for the secret whose ARN is in `TOGAI_TOKEN_SECRET_ARN` (set by `grantReadToFunction`). */

@@ -157,7 +157,7 @@ test("contract JSON whose dates are not the token's own: exit 4 (a hand-made val
 
   expect(code).toBe(EXIT.unhealthy);
   expect(out).toContain("is not the token's own expiry");
-  expect(out).toContain("is in the future");
+  expect(out).toContain("its token claims to be issued in the future");
   expect(out).not.toContain(current.token);
 });
 

@@ -78,6 +78,30 @@ test("base URLs and limits are static members, usable from every language", () =
     ]),
   );
   expect(Object.keys(statics("cdktf-togai.TogaiEnvironment"))).toContain("TOKEN_SECRET_ARN");
+  expect(Object.keys(statics("cdktf-togai.TogaiLambdaRuntime")).sort()).toEqual([
+    "ALL",
+    "NODEJS_20_X",
+    "NODEJS_22_X",
+  ]);
+  expect(Object.keys(statics("cdktf-togai.TogaiLambdaArchitecture")).sort()).toEqual([
+    "ALL",
+    "ARM_64",
+    "X86_64",
+  ]);
+});
+
+test("an existing key secret comes in through fromSecretArn, and the constructs carry examples", () => {
+  const apiKey = assembly.types["cdktf-togai.TogaiApiKeySecret"] as JsiiType & {
+    methods?: ReadonlyArray<{ name: string; static?: boolean; returns?: { type: unknown } }>;
+  };
+  const from = apiKey.methods?.find((m) => m.name === "fromSecretArn");
+  expect(from?.static).toBe(true);
+  expect(JSON.stringify(from?.returns)).toContain("cdktf-togai.ITogaiApiKeySecret");
+  expect(assembly.types["cdktf-togai.ITogaiApiKeySecret"]?.kind).toBe("interface");
+  for (const fqn of ["cdktf-togai.TogaiTokenRotation", "cdktf-togai.TogaiApiKeySecret"]) {
+    const docs = assembly.types[fqn]?.docs as { example?: string } | undefined;
+    expect(docs?.example).toContain('from "cdktf-togai"');
+  }
 });
 
 test("every prop of every struct is documented, optional ones with their default, none typed any", () => {

@@ -104,8 +104,10 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
         "expiresAt",
         "issuedAt",
         "keyVersionId",
+        "schemaVersion",
         "token",
       ]);
+      expect(value.schemaVersion).toBe(1);
       // The key's version that minted it: finishSecret never promotes a token of a replaced key.
       const key = await secrets.send(
         new GetSecretValueCommand({ SecretId: fx.apiKeyArn, VersionStage: "AWSCURRENT" }),
