@@ -11,11 +11,7 @@ import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/clien
 import FakeTimers from "@sinonjs/fake-timers";
 import { lambdaContext, type RotationHandler } from "./rotation-driver";
 import type { SecretsManagerFaultKind, SecretsManagerFaultProxy } from "./rotation-fault-proxy";
-import {
-  clockFollowedBy,
-  runScheduledWindow,
-  unfinishedVersions,
-} from "./secrets-manager-model";
+import { clockFollowedBy, runScheduledWindow, unfinishedVersions } from "./secrets-manager-model";
 import type { TogaiFault, TogaiStandIn } from "./togai-standin";
 
 const HOUR = 3_600_000;
