@@ -50,7 +50,7 @@ export function checkRecoveryWindow(scope: IConstruct, value: number | undefined
   }
 }
 
-const ARN_PATTERNS = {
+export const ARN_PATTERNS = {
   secret: {
     // A full ARN: IAM policies and the name-from-ARN helper need Secrets Manager's random
     // "-XXXXXX" suffix; a partial ARN (without it) matches no secret in a policy.
