@@ -1,0 +1,258 @@
+/**
+ * The plain Terraform module in terraform/: it is what the generator makes from the constructs
+ * today (drift), Terraform accepts it, and a root configuration that calls it applies to moto,
+ * gets its key from the CLI, mints a token through a rotation against the Togai stand-in, and
+ * then plans no changes. The key appears in no output, plan or state.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { terraformModuleFiles, ZIP_NAME } from "../../scripts/terraform-module/generate";
+import type { TfJson } from "../../scripts/terraform-module/merge";
+import { synthVariant, type VariantChoice } from "../../scripts/terraform-module/variants";
+import { leakedSecrets, OutputCapture } from "../support/capture-output";
+import { type MotoServer, startMotoServer } from "../support/moto-server";
+import { driveRotation, loadRotationHandler, PROJECT_ROOT } from "../support/rotation-driver";
+import { terraform } from "../support/terraform";
+import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+
+jest.setTimeout(180_000);
+
+const MODULE_DIR = join(PROJECT_ROOT, "terraform");
+const REGENERATE = "npm run build && npm run build:terraform-module";
+const KEY = "togai-module-key-3f9c1a7e5b2d4086";
+const ACCOUNT = "123456789012";
+
+/** The resource addresses a synthesized variant of the constructs has. */
+function addressesOf(json: TfJson): string[] {
+  return Object.entries(json.resource as TfJson)
+    .flatMap(([type, blocks]) => Object.keys(blocks as TfJson).map((name) => `${type}.${name}`))
+    .sort();
+}
+
+/** A root configuration calling the module, as a user writes it (in its own folder). */
+function rootConfig(inputs: Record<string, string | boolean>): string {
+  const dir = mkdtempSync(join(tmpdir(), "togai-module-root-"));
+  const args = Object.entries(inputs)
+    .map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`)
+    .join("\n");
+  const outputs = ["api_key_secret_arn", "token_secret_arn", "rotation_function_arn"]
+    .map((o) => `output "${o}" {\n  value = module.togai.${o}\n}\n`)
+    .join("");
+  writeFileSync(
+    join(dir, "main.tf"),
+    `provider "aws" {\n  region = "us-east-1"\n}\n\nmodule "togai" {\n  source = ${JSON.stringify(MODULE_DIR)}\n${args}\n}\n\n` +
+      `output "consumer_read_policy_json" {\n  value = module.togai.consumer_read_policy_json\n}\n${outputs}`,
+  );
+  return dir;
+}
+
+/** The module's resources as Terraform names them, without the module path and instance key. */
+const moduleAddresses = (text: string, pattern: RegExp) =>
+  [...text.matchAll(pattern)].map((m) => m[1].replace(/\[0\]$/, "")).sort();
+
+describe("the module is generated from the constructs", () => {
+  test("regenerating it gives the committed terraform/, byte for byte", () => {
+    const expected = { ...terraformModuleFiles() };
+    const committed = readdirSync(MODULE_DIR).filter((f) => !f.startsWith("."));
+    expect(committed.sort()).toEqual([...Object.keys(expected), ZIP_NAME].sort());
+    for (const [name, text] of Object.entries(expected)) {
+      const actual = readFileSync(join(MODULE_DIR, name), "utf8");
+      if (actual !== text) {
+        throw new Error(
+          `terraform/${name} is not what the constructs generate now: run \`${REGENERATE}\` and commit terraform/`,
+        );
+      }
+    }
+    const zip = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+    const built = join(PROJECT_ROOT, "assets", ZIP_NAME);
+    if (zip(join(MODULE_DIR, ZIP_NAME)) !== zip(built)) {
+      throw new Error(
+        `terraform/${ZIP_NAME} is not the rotation function built now: run \`${REGENERATE}\` and commit terraform/`,
+      );
+    }
+  });
+
+  test("terraform validate accepts it", async () => {
+    const copy = mkdtempSync(join(tmpdir(), "togai-module-"));
+    cpSync(MODULE_DIR, copy, { recursive: true });
+    try {
+      await terraform(["init", "-input=false", "-no-color", "-backend=false"], copy);
+      const result = await terraform(["validate", "-no-color"], copy);
+      expect(result.stdout).toContain("The configuration is valid.");
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a root configuration calling the module, on moto and the Togai stand-in", () => {
+  let moto: MotoServer;
+  let togai: TogaiStandIn;
+  let secrets: SecretsManagerClient;
+  let root: string;
+  let outputs: Record<string, string> = {};
+  /** Everything Terraform, the CLI and the rotation function printed. */
+  let transcript = "";
+  const capture = new OutputCapture();
+
+  const tf = async (args: string[], dir = root, allowed = [0]) => {
+    const result = await terraform(args, dir, moto.awsEnv, allowed);
+    transcript += `${result.stdout}\n${result.stderr}\n`;
+    return result;
+  };
+
+  beforeAll(async () => {
+    capture.start();
+    moto = await startMotoServer();
+    Object.assign(process.env, moto.awsEnv);
+    togai = await startTogaiStandIn({ secretKeys: [KEY] });
+    secrets = new SecretsManagerClient({});
+    root = rootConfig({ togai_base_url: togai.baseUrl, function_name: "togai-module-test" });
+    await tf(["init", "-input=false", "-no-color"]);
+  });
+
+  afterAll(async () => {
+    secrets?.destroy();
+    await togai?.close();
+    await moto?.stop();
+    transcript += capture.stop();
+    const state = readFileSync(join(root, "terraform.tfstate"), "utf8");
+    rmSync(root, { recursive: true, force: true });
+    expect(leakedSecrets(transcript + state, [KEY, ...(togai?.issuedTokens ?? [])])).toEqual([]);
+  });
+
+  test("apply creates exactly the resources the constructs synthesize for the default inputs", async () => {
+    const applied = await tf(["apply", "-auto-approve", "-input=false", "-no-color"]);
+    const state = await tf(["state", "list"]);
+    const expected = addressesOf(
+      synthVariant({ existingKeySecret: false, apiKeyKms: false, kms: false, alerts: "off" }),
+    );
+    expect(moduleAddresses(state.stdout, /^module\.togai\.(aws_\S+)$/gm)).toEqual(expected);
+    expect(applied.stdout).toContain(`${expected.length} added`);
+    const raw = JSON.parse((await tf(["output", "-json"])).stdout);
+    outputs = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, (v as TfJson).value]));
+    expect(outputs.token_secret_arn).toMatch(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:/);
+  });
+
+  test("the consumer policy output reads the token secret only", () => {
+    expect(JSON.parse(outputs.consumer_read_policy_json)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ReadTogaiToken",
+          Effect: "Allow",
+          Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+          Resource: outputs.token_secret_arn,
+        },
+      ],
+    });
+  });
+
+  test("put-api-key reads the key from stdin, a rotation mints a token, and the plan stays clean", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, "dist", "lib", "cli", "main.js"),
+        "put-api-key",
+        "--secret-id",
+        outputs.api_key_secret_arn,
+        "--token-secret-id",
+        outputs.token_secret_arn,
+        "--api-base-url",
+        togai.baseUrl,
+      ],
+      { env: { ...process.env, ...moto.awsEnv }, stdio: ["pipe", "pipe", "pipe"] },
+    );
+    let cliOutput = "";
+    child.stdout.on("data", (d) => {
+      cliOutput += d;
+    });
+    child.stderr.on("data", (d) => {
+      cliOutput += d;
+    });
+    child.stdin.end(`${KEY}\n`);
+    const code = await new Promise((resolve) => child.once("close", resolve));
+    transcript += cliOutput;
+    expect(cliOutput).toContain(`stored the key in ${outputs.api_key_secret_arn}`);
+    expect(code).toBe(0);
+    expect(child.spawnargs.join(" ")).not.toContain(KEY);
+
+    // moto cannot run Lambda code: the deployed zip runs in-process, with the deployed environment.
+    const lambda = new LambdaClient({});
+    const fn = await lambda.send(
+      new GetFunctionCommand({ FunctionName: outputs.rotation_function_arn }),
+    );
+    lambda.destroy();
+    const zip = join(MODULE_DIR, ZIP_NAME);
+    expect(fn.Configuration?.CodeSha256).toBe(
+      createHash("sha256").update(readFileSync(zip)).digest("base64"),
+    );
+    const handler = await loadRotationHandler(fn.Configuration?.Environment?.Variables ?? {}, zip);
+    const run = await driveRotation({
+      handler,
+      secrets,
+      secretArn: outputs.token_secret_arn,
+      functionArn: outputs.rotation_function_arn,
+    });
+    expect(run.error).toBeUndefined();
+    const token = await secrets.send(
+      new GetSecretValueCommand({ SecretId: outputs.token_secret_arn, VersionStage: "AWSCURRENT" }),
+    );
+    expect(JSON.parse(token.SecretString as string)).toMatchObject({
+      token: togai.issuedTokens.at(-1),
+      apiBaseUrl: togai.baseUrl,
+    });
+
+    const plan = await tf(
+      ["plan", "-detailed-exitcode", "-input=false", "-no-color"],
+      root,
+      [0, 2],
+    );
+    expect(plan.stdout).toContain("No changes.");
+    expect(plan.code).toBe(0);
+  });
+
+  const combinations: Array<[string, Record<string, string | boolean>, VariantChoice]> = [
+    [
+      "an existing key secret with its KMS key, a KMS key, alerts to an existing topic",
+      {
+        api_key_secret_arn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:billing/togai-key-AbCdEf`,
+        api_key_kms_key_arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+        kms_key_arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/9876abcd-12ab-34cd-56ef-1234567890ab`,
+        alerts_enabled: true,
+        alarm_topic_arn: `arn:aws:sns:us-east-1:${ACCOUNT}:billing-alerts`,
+      },
+      { existingKeySecret: true, apiKeyKms: true, kms: true, alerts: "existing-topic" },
+    ],
+    [
+      "a created key secret, a KMS key, alerts to a created topic",
+      {
+        api_key_secret_name: "billing/togai-key",
+        kms_key_arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/9876abcd-12ab-34cd-56ef-1234567890ab`,
+        alerts_enabled: true,
+      },
+      { existingKeySecret: false, apiKeyKms: false, kms: true, alerts: "created-topic" },
+    ],
+  ];
+
+  test.each(combinations)(
+    "%s: the plan creates the constructs' resources",
+    async (_, inputs, choice) => {
+      const dir = rootConfig({ togai_base_url: "https://api.togai.com", ...inputs });
+      try {
+        await tf(["init", "-input=false", "-no-color"], dir);
+        const plan = await tf(["plan", "-input=false", "-no-color"], dir);
+        expect(moduleAddresses(plan.stdout, /# module\.togai\.(aws_\S+) will be created/g)).toEqual(
+          addressesOf(synthVariant(choice)),
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
