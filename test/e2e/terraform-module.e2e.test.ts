@@ -6,7 +6,15 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -121,8 +129,9 @@ describe("a root configuration calling the module, on moto and the Togai stand-i
     await togai?.close();
     await moto?.stop();
     transcript += capture.stop();
-    const state = readFileSync(join(root, "terraform.tfstate"), "utf8");
-    rmSync(root, { recursive: true, force: true });
+    const stateFile = root ? join(root, "terraform.tfstate") : "";
+    const state = existsSync(stateFile) ? readFileSync(stateFile, "utf8") : "";
+    if (root) rmSync(root, { recursive: true, force: true });
     expect(leakedSecrets(transcript + state, [KEY, ...(togai?.issuedTokens ?? [])])).toEqual([]);
   });
 
@@ -246,10 +255,27 @@ describe("a root configuration calling the module, on moto and the Togai stand-i
       const dir = rootConfig({ togai_base_url: "https://api.togai.com", ...inputs });
       try {
         await tf(["init", "-input=false", "-no-color"], dir);
-        const plan = await tf(["plan", "-input=false", "-no-color"], dir);
+        const plan = await tf(["plan", "-input=false", "-no-color", "-out=plan"], dir);
         expect(moduleAddresses(plan.stdout, /# module\.togai\.(aws_\S+) will be created/g)).toEqual(
           addressesOf(synthVariant(choice)),
         );
+        // The conditionals chose the values of the matching props (those known at plan).
+        const planned = JSON.parse((await tf(["show", "-json", "plan"], dir)).stdout);
+        const after = (type: string) =>
+          (planned.resource_changes as TfJson[])
+            .filter((c) => c.type === type)
+            .map((c) => c.change.after as TfJson);
+        expect(planned.output_changes.api_key_secret_arn.after).toBe(inputs.api_key_secret_arn);
+        for (const secret of after("aws_secretsmanager_secret")) {
+          expect(secret.kms_key_id).toBe(inputs.kms_key_arn);
+        }
+        const alarms = after("aws_cloudwatch_metric_alarm");
+        expect(alarms).toHaveLength(2);
+        for (const alarm of alarms) {
+          if (inputs.alarm_topic_arn) expect(alarm.alarm_actions).toEqual([inputs.alarm_topic_arn]);
+        }
+        const tokenAge = alarms.find((a) => String(a.alarm_name).endsWith("-token-age"));
+        expect(tokenAge?.evaluation_periods).toBe(12);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
