@@ -46,10 +46,10 @@ export function moduleReadme(json: TfJson): string {
 # cdktf-togai as a plain Terraform module
 
 The same resources as the \`TogaiApiKeySecret\` and \`TogaiTokenRotation\` constructs, for
-plain Terraform users (OpenTofu reads the same \`.tf.json\`; it is not tested here): a secret for Togai's secret key, a token secret, and the rotation
-function that mints Togai's 24 h tokens into it on a schedule. This module is generated from the
-constructs (every combination of its inputs plans what the constructs synthesize for the same
-props), so it changes with them, release by release.
+plain Terraform users (OpenTofu reads the same \`.tf.json\`; it is not tested here): a secret for
+Togai's secret key, a token secret, and the rotation function that mints Togai's 24 h tokens into
+it on a schedule. This module is generated from the constructs (every combination of its inputs
+plans what the constructs synthesize for the same props), so it changes with them, release by release.
 
 ## Usage
 
