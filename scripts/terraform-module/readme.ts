@@ -7,6 +7,36 @@ import type { TfJson } from "./merge";
 /** The tag the README's example pins; the module is released with the package. */
 const EXAMPLE_REF = "v0.2.0";
 
+/** The README's usage example: a whole root configuration (the tests validate it). */
+export const USAGE_EXAMPLE = `provider "aws" {
+  region = "eu-west-1"
+}
+
+module "togai" {
+  source = "git::https://github.com/cdktf-togai/cdktf-togai.git//terraform?ref=${EXAMPLE_REF}"
+
+  function_name           = "billing-togai-token-rotation"
+  rotation_interval_hours = 6
+  togai_base_url          = "https://api.togai.com"
+  tags                    = { team = "billing" }
+}
+
+# A consumer's role may read the token, never the key.
+resource "aws_iam_role_policy" "read_togai_token" {
+  role   = "billing-api" # the consumer's role name
+  policy = module.togai.consumer_read_policy_json
+}
+
+# What \`cdktf-togai put-api-key\` and \`status\` need.
+output "togai_api_key_secret_arn" {
+  value = module.togai.api_key_secret_arn
+}
+
+output "togai_token_secret_arn" {
+  value = module.togai.token_secret_arn
+}
+`;
+
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const code = (value: unknown) => `\`${JSON.stringify(value)}\``;
 
@@ -54,25 +84,7 @@ plans what the constructs synthesize for the same props), so it changes with the
 ## Usage
 
 \`\`\`hcl
-provider "aws" {
-  region = "eu-west-1"
-}
-
-module "togai" {
-  source = "git::https://github.com/cdktf-togai/cdktf-togai.git//terraform?ref=${EXAMPLE_REF}"
-
-  function_name           = "billing-togai-token-rotation"
-  rotation_interval_hours = 6
-  togai_base_url          = "https://api.togai.com"
-  tags                    = { team = "billing" }
-}
-
-# A consumer's role may read the token, never the key.
-resource "aws_iam_role_policy" "read_togai_token" {
-  role   = aws_iam_role.consumer.name
-  policy = module.togai.consumer_read_policy_json
-}
-\`\`\`
+${USAGE_EXAMPLE}\`\`\`
 
 Pin \`ref\` to a release tag: the module and the rotation function it deploys
 (\`rotation-function.zip\`, inside the module) are released together.
@@ -86,8 +98,8 @@ npx cdktf-togai put-api-key \\
   --token-secret-id "$(terraform output -raw togai_token_secret_arn)" < togai-key.txt
 \`\`\`
 
-(with root outputs \`togai_api_key_secret_arn = module.togai.api_key_secret_arn\` and
-\`togai_token_secret_arn = module.togai.token_secret_arn\`). Consumers read the token secret
+Then \`npx cdktf-togai status --secret-id "$(terraform output -raw togai_token_secret_arn)"\`
+shows the token's age and the rotation's state. Consumers read the token secret
 whose ARN is \`token_secret_arn\`, e.g. with \`TogaiTokenProvider\` from \`cdktf-togai/runtime\`.
 
 The module configures no provider and no backend: it uses the caller's \`aws\` provider

@@ -21,6 +21,7 @@ import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { terraformModuleFiles, ZIP_NAME } from "../../scripts/terraform-module/generate";
 import type { TfJson } from "../../scripts/terraform-module/merge";
+import { USAGE_EXAMPLE } from "../../scripts/terraform-module/readme";
 import { synthVariant, type VariantChoice } from "../../scripts/terraform-module/variants";
 import { leakedSecrets, OutputCapture } from "../support/capture-output";
 import { type MotoServer, startMotoServer } from "../support/moto-server";
@@ -85,15 +86,25 @@ describe("the module is generated from the constructs", () => {
     }
   });
 
-  test("terraform validate accepts it", async () => {
+  test("terraform validate accepts it, and its README's usage example", async () => {
     const copy = mkdtempSync(join(tmpdir(), "togai-module-"));
+    const example = mkdtempSync(join(tmpdir(), "togai-module-example-"));
     cpSync(MODULE_DIR, copy, { recursive: true });
+    const gitSource = /source = "git::[^"]+\/\/terraform\?ref=v[\d.]+"/;
+    expect(USAGE_EXAMPLE).toMatch(gitSource);
+    writeFileSync(
+      join(example, "main.tf"),
+      USAGE_EXAMPLE.replace(gitSource, `source = ${JSON.stringify(MODULE_DIR)}`),
+    );
     try {
-      await terraform(["init", "-input=false", "-no-color", "-backend=false"], copy);
-      const result = await terraform(["validate", "-no-color"], copy);
-      expect(result.stdout).toContain("The configuration is valid.");
+      for (const dir of [copy, example]) {
+        await terraform(["init", "-input=false", "-no-color", "-backend=false"], dir);
+        const result = await terraform(["validate", "-no-color"], dir);
+        expect(result.stdout).toContain("The configuration is valid.");
+      }
     } finally {
       rmSync(copy, { recursive: true, force: true });
+      rmSync(example, { recursive: true, force: true });
     }
   });
 });
@@ -261,15 +272,15 @@ describe("a root configuration calling the module, on moto and the Togai stand-i
         );
         // The conditionals chose the values of the matching props (those known at plan).
         const planned = JSON.parse((await tf(["show", "-json", "plan"], dir)).stdout);
-        const after = (type: string) =>
+        const plannedAfter = (type: string) =>
           (planned.resource_changes as TfJson[])
             .filter((c) => c.type === type)
             .map((c) => c.change.after as TfJson);
         expect(planned.output_changes.api_key_secret_arn.after).toBe(inputs.api_key_secret_arn);
-        for (const secret of after("aws_secretsmanager_secret")) {
+        for (const secret of plannedAfter("aws_secretsmanager_secret")) {
           expect(secret.kms_key_id).toBe(inputs.kms_key_arn);
         }
-        const alarms = after("aws_cloudwatch_metric_alarm");
+        const alarms = plannedAfter("aws_cloudwatch_metric_alarm");
         expect(alarms).toHaveLength(2);
         for (const alarm of alarms) {
           if (inputs.alarm_topic_arn) expect(alarm.alarm_actions).toEqual([inputs.alarm_topic_arn]);
