@@ -43,26 +43,36 @@ function addressesOf(json: TfJson): string[] {
     .sort();
 }
 
-/** A root configuration calling the module, as a user writes it (in its own folder). */
-function rootConfig(inputs: Record<string, string | boolean>): string {
+type Inputs = Record<string, string | boolean>;
+
+/**
+ * A root configuration calling the module once per entry of `modules`, as a user writes it (in
+ * its own folder), with outputs `<module>_<output>`.
+ */
+function rootConfig(modules: Record<string, Inputs>): string {
   const dir = mkdtempSync(join(tmpdir(), "togai-module-root-"));
-  const args = Object.entries(inputs)
-    .map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`)
-    .join("\n");
-  const outputs = ["api_key_secret_arn", "token_secret_arn", "rotation_function_arn"]
-    .map((o) => `output "${o}" {\n  value = module.togai.${o}\n}\n`)
-    .join("");
+  const blocks = Object.entries(modules).map(([name, inputs]) => {
+    const args = Object.entries(inputs).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}\n`);
+    const outputs = [
+      "api_key_secret_arn",
+      "token_secret_arn",
+      "rotation_function_arn",
+      "consumer_read_policy_json",
+    ].map((o) => `output "${name}_${o}" {\n  value = module.${name}.${o}\n}\n`);
+    return `module "${name}" {\n  source = ${JSON.stringify(MODULE_DIR)}\n${args.join("")}}\n${outputs.join("")}`;
+  });
   writeFileSync(
     join(dir, "main.tf"),
-    `provider "aws" {\n  region = "us-east-1"\n}\n\nmodule "togai" {\n  source = ${JSON.stringify(MODULE_DIR)}\n${args}\n}\n\n` +
-      `output "consumer_read_policy_json" {\n  value = module.togai.consumer_read_policy_json\n}\n${outputs}`,
+    `provider "aws" {\n  region = "us-east-1"\n}\n\n${blocks.join("\n")}`,
   );
   return dir;
 }
 
 /** The module's resources as Terraform names them, without the module path and instance key. */
-const moduleAddresses = (text: string, pattern: RegExp) =>
-  [...text.matchAll(pattern)].map((m) => m[1].replace(/\[0\]$/, "")).sort();
+const moduleAddresses = (text: string, module: string, suffix: string) =>
+  [...text.matchAll(new RegExp(`module\\.${module}\\.(aws_\\S+)${suffix}`, "gm"))]
+    .map((m) => m[1].replace(/\[0\]$/, ""))
+    .sort();
 
 describe("the module is generated from the constructs", () => {
   test("regenerating it gives the committed terraform/, byte for byte", () => {
@@ -131,7 +141,9 @@ describe("a root configuration calling the module, on moto and the Togai stand-i
     Object.assign(process.env, moto.awsEnv);
     togai = await startTogaiStandIn({ secretKeys: [KEY] });
     secrets = new SecretsManagerClient({});
-    root = rootConfig({ togai_base_url: togai.baseUrl, function_name: "togai-module-test" });
+    root = rootConfig({
+      togai: { togai_base_url: togai.baseUrl, function_name: "togai-module-test" },
+    });
     await tf(["init", "-input=false", "-no-color"]);
   });
 
@@ -152,10 +164,12 @@ describe("a root configuration calling the module, on moto and the Togai stand-i
     const expected = addressesOf(
       synthVariant({ existingKeySecret: false, apiKeyKms: false, kms: false, alerts: "off" }),
     );
-    expect(moduleAddresses(state.stdout, /^module\.togai\.(aws_\S+)$/gm)).toEqual(expected);
+    expect(moduleAddresses(state.stdout, "togai", "$")).toEqual(expected);
     expect(applied.stdout).toContain(`${expected.length} added`);
     const raw = JSON.parse((await tf(["output", "-json"])).stdout);
-    outputs = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, (v as TfJson).value]));
+    outputs = Object.fromEntries(
+      Object.entries(raw).map(([k, v]) => [k.replace(/^togai_/, ""), (v as TfJson).value]),
+    );
     expect(outputs.token_secret_arn).toMatch(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:/);
   });
 
@@ -237,46 +251,51 @@ describe("a root configuration calling the module, on moto and the Togai stand-i
     expect(plan.code).toBe(0);
   });
 
-  const combinations: Array<[string, Record<string, string | boolean>, VariantChoice]> = [
-    [
-      "an existing key secret with its KMS key, a KMS key, alerts to an existing topic",
-      {
+  const combinations: Record<string, { inputs: Inputs; choice: VariantChoice }> = {
+    // An existing key secret with its KMS key, a KMS key, alerts to an existing topic.
+    existing: {
+      inputs: {
         api_key_secret_arn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:billing/togai-key-AbCdEf`,
         api_key_kms_key_arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
         kms_key_arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/9876abcd-12ab-34cd-56ef-1234567890ab`,
         alerts_enabled: true,
         alarm_topic_arn: `arn:aws:sns:us-east-1:${ACCOUNT}:billing-alerts`,
+        function_name: "togai-existing",
       },
-      { existingKeySecret: true, apiKeyKms: true, kms: true, alerts: "existing-topic" },
-    ],
-    [
-      "a created key secret, a KMS key, alerts to a created topic",
-      {
+      choice: { existingKeySecret: true, apiKeyKms: true, kms: true, alerts: "existing-topic" },
+    },
+    // A created key secret, a KMS key, alerts to a created topic.
+    created: {
+      inputs: {
         api_key_secret_name: "billing/togai-key",
         kms_key_arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/9876abcd-12ab-34cd-56ef-1234567890ab`,
         alerts_enabled: true,
+        function_name: "togai-created",
       },
-      { existingKeySecret: false, apiKeyKms: false, kms: true, alerts: "created-topic" },
-    ],
-  ];
+      choice: { existingKeySecret: false, apiKeyKms: false, kms: true, alerts: "created-topic" },
+    },
+  };
 
-  test.each(combinations)(
-    "%s: the plan creates the constructs' resources",
-    async (_, inputs, choice) => {
-      const dir = rootConfig({ togai_base_url: "https://api.togai.com", ...inputs });
-      try {
-        await tf(["init", "-input=false", "-no-color"], dir);
-        const plan = await tf(["plan", "-input=false", "-no-color", "-out=plan"], dir);
-        expect(moduleAddresses(plan.stdout, /# module\.togai\.(aws_\S+) will be created/g)).toEqual(
+  test("other inputs plan the constructs' resources and values for the matching props", async () => {
+    const dir = rootConfig(
+      Object.fromEntries(Object.entries(combinations).map(([name, c]) => [name, c.inputs])),
+    );
+    try {
+      await tf(["init", "-input=false", "-no-color"], dir);
+      const plan = await tf(["plan", "-input=false", "-no-color", "-out=plan"], dir);
+      const planned = JSON.parse((await tf(["show", "-json", "plan"], dir)).stdout);
+      for (const [name, { inputs, choice }] of Object.entries(combinations)) {
+        expect(moduleAddresses(plan.stdout, name, " will be created")).toEqual(
           addressesOf(synthVariant(choice)),
         );
         // The conditionals chose the values of the matching props (those known at plan).
-        const planned = JSON.parse((await tf(["show", "-json", "plan"], dir)).stdout);
         const plannedAfter = (type: string) =>
           (planned.resource_changes as TfJson[])
-            .filter((c) => c.type === type)
+            .filter((c) => c.module_address === `module.${name}` && c.type === type)
             .map((c) => c.change.after as TfJson);
-        expect(planned.output_changes.api_key_secret_arn.after).toBe(inputs.api_key_secret_arn);
+        expect(planned.output_changes[`${name}_api_key_secret_arn`].after).toBe(
+          inputs.api_key_secret_arn,
+        );
         for (const secret of plannedAfter("aws_secretsmanager_secret")) {
           expect(secret.kms_key_id).toBe(inputs.kms_key_arn);
         }
@@ -287,9 +306,9 @@ describe("a root configuration calling the module, on moto and the Togai stand-i
         }
         const tokenAge = alarms.find((a) => String(a.alarm_name).endsWith("-token-age"));
         expect(tokenAge?.evaluation_periods).toBe(12);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
       }
-    },
-  );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
