@@ -4,7 +4,7 @@
  */
 import { TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
-import { ARN_PATTERNS, type ArnKind } from "../../lib/constructs/validation";
+import { ARN_PATTERNS, type ArnKind, LOG_RETENTION_DAYS } from "../../lib/constructs/validation";
 import {
   DEFAULT_ROTATION_INTERVAL_HOURS,
   MAX_ROTATION_INTERVAL_HOURS,
@@ -24,6 +24,55 @@ export interface ModuleVariables {
   readonly alertsEnabled: TerraformVariable;
   readonly alarmTopicArn: TerraformVariable;
   readonly tags: TerraformVariable;
+  readonly memorySize: TerraformVariable;
+  readonly timeoutSeconds: TerraformVariable;
+  readonly architecture: TerraformVariable;
+  readonly runtime: TerraformVariable;
+  readonly logRetentionDays: TerraformVariable;
+}
+
+/** A number variable that must be a whole number from `min` to `max`. */
+function integerVariable(
+  scope: Construct,
+  name: string,
+  defaultValue: number,
+  [min, max]: [number, number],
+  description: string,
+) {
+  return variable(scope, name, {
+    type: "number",
+    default: defaultValue,
+    nullable: false,
+    description,
+    validation: [
+      {
+        condition: `\${floor(var.${name}) == var.${name} && var.${name} >= ${min} && var.${name} <= ${max}}`,
+        errorMessage: `${name} must be a whole number from ${min} to ${max}.`,
+      },
+    ],
+  });
+}
+
+/** A string variable that must be one of `allowed`. */
+function oneOfVariable(
+  scope: Construct,
+  name: string,
+  allowed: string[],
+  defaultValue: string,
+  description: string,
+) {
+  return variable(scope, name, {
+    type: "string",
+    default: defaultValue,
+    nullable: false,
+    description,
+    validation: [
+      {
+        condition: `\${contains(${JSON.stringify(allowed)}, var.${name})}`,
+        errorMessage: `${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}.`,
+      },
+    ],
+  });
 }
 
 /** A JavaScript pattern as an RE2 pattern inside an HCL string. */
@@ -161,6 +210,46 @@ export function declareVariables(scope: Construct): ModuleVariables {
       default: {},
       nullable: false,
       description: "Tags for every resource the module creates.",
+    }),
+    memorySize: integerVariable(
+      scope,
+      "memory_size",
+      256,
+      [128, 10240],
+      "Memory of the rotation function, in MB.",
+    ),
+    timeoutSeconds: integerVariable(
+      scope,
+      "timeout_seconds",
+      60,
+      [10, 900],
+      "Timeout of the rotation function, in seconds; bounds Togai retries too.",
+    ),
+    architecture: oneOfVariable(
+      scope,
+      "architecture",
+      ["arm64", "x86_64"],
+      "arm64",
+      "Instruction set of the rotation function.",
+    ),
+    runtime: oneOfVariable(
+      scope,
+      "runtime",
+      ["nodejs20.x", "nodejs22.x"],
+      "nodejs22.x",
+      "Lambda runtime of the rotation function.",
+    ),
+    logRetentionDays: variable(scope, "log_retention_days", {
+      type: "number",
+      default: 30,
+      nullable: false,
+      description: "Retention of the rotation function's log group, in days.",
+      validation: [
+        {
+          condition: `\${contains([${LOG_RETENTION_DAYS.join(", ")}], var.log_retention_days)}`,
+          errorMessage: `log_retention_days must be one of CloudWatch Logs' values: ${LOG_RETENTION_DAYS.join(", ")}.`,
+        },
+      ],
     }),
   };
 }

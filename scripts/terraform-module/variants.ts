@@ -106,6 +106,11 @@ function build(stack: TerraformStack, vars: ModuleVariables, choice: VariantChoi
       ? new TerraformLocal(stack, "TokenAgeAlarmHours", Fn.min([Fn.sum([interval, interval]), 20]))
           .asNumber
       : undefined,
+    memorySize: vars.memorySize.numberValue,
+    timeoutSeconds: vars.timeoutSeconds.numberValue,
+    architecture: vars.architecture.stringValue,
+    runtime: vars.runtime.stringValue,
+    logRetentionDays: vars.logRetentionDays.numberValue,
     outputs: false,
     tags,
   });

@@ -43,7 +43,7 @@ function addressesOf(json: TfJson): string[] {
     .sort();
 }
 
-type Inputs = Record<string, string | boolean>;
+type Inputs = Record<string, string | number | boolean>;
 
 /**
  * A root configuration calling the module once per entry of `modules`, as a user writes it (in
@@ -261,6 +261,12 @@ describe("a root configuration calling the module, on moto and the Togai stand-i
         alerts_enabled: true,
         alarm_topic_arn: `arn:aws:sns:us-east-1:${ACCOUNT}:billing-alerts`,
         function_name: "togai-existing",
+        rotation_interval_hours: 4,
+        memory_size: 512,
+        timeout_seconds: 120,
+        architecture: "x86_64",
+        runtime: "nodejs20.x",
+        log_retention_days: 90,
       },
       choice: { existingKeySecret: true, apiKeyKms: true, kms: true, alerts: "existing-topic" },
     },
@@ -304,8 +310,21 @@ describe("a root configuration calling the module, on moto and the Togai stand-i
         for (const alarm of alarms) {
           if (inputs.alarm_topic_arn) expect(alarm.alarm_actions).toEqual([inputs.alarm_topic_arn]);
         }
+        const interval = Number(inputs.rotation_interval_hours ?? 6);
         const tokenAge = alarms.find((a) => String(a.alarm_name).endsWith("-token-age"));
-        expect(tokenAge?.evaluation_periods).toBe(12);
+        expect(tokenAge?.evaluation_periods).toBe(Math.min(2 * interval, 20));
+        const [rotation] = plannedAfter("aws_secretsmanager_secret_rotation");
+        expect(rotation.rotation_rules[0].schedule_expression).toBe(`rate(${interval} hours)`);
+        const [fn] = plannedAfter("aws_lambda_function");
+        expect(fn).toMatchObject({
+          function_name: inputs.function_name,
+          memory_size: inputs.memory_size ?? 256,
+          timeout: inputs.timeout_seconds ?? 60,
+          architectures: [inputs.architecture ?? "arm64"],
+          runtime: inputs.runtime ?? "nodejs22.x",
+        });
+        const [logs] = plannedAfter("aws_cloudwatch_log_group");
+        expect(logs.retention_in_days).toBe(inputs.log_retention_days ?? 30);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
