@@ -282,6 +282,38 @@ describe("a root configuration calling the module, on moto and the Togai stand-i
     },
   };
 
+  test("bad inputs stop the plan with the constructs' messages", async () => {
+    const kms = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    // Terraform checks the rules that name other variables after the others pass.
+    const cases: Array<[Inputs, string[]]> = [
+      [
+        { rotation_interval_hours: 12, togai_base_url: "http://billing.example.com" },
+        [
+          "rotation_interval_hours must be a whole number from 4 to 11",
+          "togai_base_url must be an origin without path, query or credentials, using https",
+        ],
+      ],
+      [
+        { api_key_kms_key_arn: kms, alarm_topic_arn: `arn:aws:sns:us-east-1:${ACCOUNT}:alerts` },
+        [
+          "api_key_kms_key_arn applies only with api_key_secret_arn",
+          "alarm_topic_arn needs alerts_enabled = true",
+        ],
+      ],
+    ];
+    for (const [inputs, messages] of cases) {
+      const dir = rootConfig({ bad: inputs });
+      try {
+        await tf(["init", "-input=false", "-no-color"], dir);
+        const plan = await tf(["plan", "-input=false", "-no-color"], dir, [1]);
+        const errors = plan.stderr.replace(/\s+/g, " ");
+        for (const message of messages) expect(errors).toContain(message);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
   test("other inputs plan the constructs' resources and values for the matching props", async () => {
     const dir = rootConfig(
       Object.fromEntries(Object.entries(combinations).map(([name, c]) => [name, c.inputs])),
