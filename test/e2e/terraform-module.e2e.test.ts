@@ -1,123 +1,36 @@
 /**
- * The plain Terraform module in terraform/: it is what the generator makes from the constructs
- * today (drift), Terraform accepts it, and a root configuration that calls it applies to moto,
- * gets its key from the CLI, mints a token through a rotation against the Togai stand-in, and
- * then plans no changes. The key appears in no output, plan or state.
+ * A root configuration that calls the plain Terraform module in terraform/ applies to moto (the
+ * constructs' resources), gets its key from the CLI on stdin, mints a token through a rotation
+ * with the module's zip against the Togai stand-in, and then plans no changes; other inputs plan
+ * the constructs' resources and values for the matching props, and bad inputs stop the plan. The
+ * key appears in no output, plan or state.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { terraformModuleFiles, ZIP_NAME } from "../../scripts/terraform-module/generate";
+import { ZIP_NAME } from "../../scripts/terraform-module/generate";
 import type { TfJson } from "../../scripts/terraform-module/merge";
-import { USAGE_EXAMPLE } from "../../scripts/terraform-module/readme";
 import { synthVariant, type VariantChoice } from "../../scripts/terraform-module/variants";
 import { leakedSecrets, OutputCapture } from "../support/capture-output";
 import { type MotoServer, startMotoServer } from "../support/moto-server";
 import { driveRotation, loadRotationHandler, PROJECT_ROOT } from "../support/rotation-driver";
 import { terraform } from "../support/terraform";
+import {
+  addressesOf,
+  type Inputs,
+  MODULE_DIR,
+  moduleAddresses,
+  rootConfig,
+} from "../support/terraform-module-root";
 import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
 
 jest.setTimeout(180_000);
 
-const MODULE_DIR = join(PROJECT_ROOT, "terraform");
-const REGENERATE = "npm run build && npm run build:terraform-module";
 const KEY = "togai-module-key-3f9c1a7e5b2d4086";
 const ACCOUNT = "123456789012";
-
-/** The resource addresses a synthesized variant of the constructs has. */
-function addressesOf(json: TfJson): string[] {
-  return Object.entries(json.resource as TfJson)
-    .flatMap(([type, blocks]) => Object.keys(blocks as TfJson).map((name) => `${type}.${name}`))
-    .sort();
-}
-
-type Inputs = Record<string, string | number | boolean>;
-
-/**
- * A root configuration calling the module once per entry of `modules`, as a user writes it (in
- * its own folder), with outputs `<module>_<output>`.
- */
-function rootConfig(modules: Record<string, Inputs>): string {
-  const dir = mkdtempSync(join(tmpdir(), "togai-module-root-"));
-  const blocks = Object.entries(modules).map(([name, inputs]) => {
-    const args = Object.entries(inputs).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}\n`);
-    const outputs = [
-      "api_key_secret_arn",
-      "token_secret_arn",
-      "rotation_function_arn",
-      "consumer_read_policy_json",
-    ].map((o) => `output "${name}_${o}" {\n  value = module.${name}.${o}\n}\n`);
-    return `module "${name}" {\n  source = ${JSON.stringify(MODULE_DIR)}\n${args.join("")}}\n${outputs.join("")}`;
-  });
-  writeFileSync(
-    join(dir, "main.tf"),
-    `provider "aws" {\n  region = "us-east-1"\n}\n\n${blocks.join("\n")}`,
-  );
-  return dir;
-}
-
-/** The module's resources as Terraform names them, without the module path and instance key. */
-const moduleAddresses = (text: string, module: string, suffix: string) =>
-  [...text.matchAll(new RegExp(`module\\.${module}\\.(aws_\\S+)${suffix}`, "gm"))]
-    .map((m) => m[1].replace(/\[0\]$/, ""))
-    .sort();
-
-describe("the module is generated from the constructs", () => {
-  test("regenerating it gives the committed terraform/, byte for byte", () => {
-    const expected = { ...terraformModuleFiles() };
-    const committed = readdirSync(MODULE_DIR).filter((f) => !f.startsWith("."));
-    expect(committed.sort()).toEqual([...Object.keys(expected), ZIP_NAME].sort());
-    for (const [name, text] of Object.entries(expected)) {
-      const actual = readFileSync(join(MODULE_DIR, name), "utf8");
-      if (actual !== text) {
-        throw new Error(
-          `terraform/${name} is not what the constructs generate now: run \`${REGENERATE}\` and commit terraform/`,
-        );
-      }
-    }
-    const zip = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
-    const built = join(PROJECT_ROOT, "assets", ZIP_NAME);
-    if (zip(join(MODULE_DIR, ZIP_NAME)) !== zip(built)) {
-      throw new Error(
-        `terraform/${ZIP_NAME} is not the rotation function built now: run \`${REGENERATE}\` and commit terraform/`,
-      );
-    }
-  });
-
-  test("terraform validate accepts it, and its README's usage example", async () => {
-    const copy = mkdtempSync(join(tmpdir(), "togai-module-"));
-    const example = mkdtempSync(join(tmpdir(), "togai-module-example-"));
-    cpSync(MODULE_DIR, copy, { recursive: true });
-    const gitSource = /source = "git::[^"]+\/\/terraform\?ref=v[\d.]+"/;
-    expect(USAGE_EXAMPLE).toMatch(gitSource);
-    writeFileSync(
-      join(example, "main.tf"),
-      USAGE_EXAMPLE.replace(gitSource, `source = ${JSON.stringify(MODULE_DIR)}`),
-    );
-    try {
-      for (const dir of [copy, example]) {
-        await terraform(["init", "-input=false", "-no-color", "-backend=false"], dir);
-        const result = await terraform(["validate", "-no-color"], dir);
-        expect(result.stdout).toContain("The configuration is valid.");
-      }
-    } finally {
-      rmSync(copy, { recursive: true, force: true });
-      rmSync(example, { recursive: true, force: true });
-    }
-  });
-});
 
 describe("a root configuration calling the module, on moto and the Togai stand-in", () => {
   let moto: MotoServer;
