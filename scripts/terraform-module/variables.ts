@@ -151,7 +151,7 @@ export function declareVariables(scope: Construct): ModuleVariables {
       type: "string",
       default: "togai-token-rotation",
       description:
-        "Name of the rotation function, its role and its log group (/aws/lambda/<name>). Give each instance of the module in an account its own.",
+        'Name of the rotation function, its role and its log group ("/aws/lambda/" + this name). Give each instance of the module in an account its own.',
       validation: [
         {
           condition: '${can(regex("^[a-zA-Z0-9_-]{1,64}$", var.function_name))}',
