@@ -52,7 +52,7 @@ export function checkRecoveryWindow(scope: IConstruct, value: number | undefined
   }
 }
 
-const ARN_PATTERNS = {
+export const ARN_PATTERNS = {
   secret: {
     // A full ARN: IAM policies and the name-from-ARN helper need Secrets Manager's random
     // "-XXXXXX" suffix; a partial ARN (without it) matches no secret in a policy.
@@ -151,7 +151,7 @@ function checkOneOf<T>(
 }
 
 /** CloudWatch Logs accepts only these retention periods (days). */
-const LOG_RETENTION_DAYS = [
+export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
   3653,
 ];
