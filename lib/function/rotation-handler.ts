@@ -26,7 +26,7 @@ import {
   rotationConfigFromEnv,
 } from "./rotation-config";
 import { callAuthenticate, PendingTokenRejectedError } from "./togai-call";
-import { apiKeyFrom, hoursUntil, pendingCheckNotDue, pendingValueProblem } from "./token-checks";
+import { apiKeyFrom, hoursUntil, pendingValueProblem } from "./token-checks";
 import { type SecretState, TokenSecretStore } from "./token-secret-store";
 import { reattemptOfUnstagedVersion } from "./unstaged-version";
 
@@ -52,6 +52,11 @@ const DEADLINE_MARGIN_MS = 3_000;
 export class TogaiTokenRotator {
   private readonly logger: JsonLogger;
   private readonly store: TokenSecretStore;
+  /**
+   * Versions whose token Togai refused, as seen by this instance (a warm Lambda container). Only
+   * matters when giving such a version up failed: its re-attempts then spare Togai the token.
+   */
+  private readonly refusedVersions = new Set<string>();
 
   constructor(
     private readonly config: RotationConfig,
@@ -150,7 +155,7 @@ export class TogaiTokenRotator {
 
   /** Rule 9: nothing to push (Togai minted the token itself); the preconditions must hold. */
   private async setSecret(token: string, log: JsonLogger): Promise<void> {
-    await this.readPending(token);
+    await this.store.readPendingToken(token);
     log.info("nothing to push to Togai: the token was minted by Togai");
   }
 
@@ -182,11 +187,11 @@ export class TogaiTokenRotator {
       return giveUpVersion(token, reason, held, "once-per-window", cx);
     }
     const pending = parseTokenSecretValue(stored.value, tokenSecretArn);
-    const notYet = pendingCheckNotDue(pending.issuedAt);
-    if (notYet) {
-      throw new RotationError(
-        `The pending token of version ${token} is not checked with Togai now: ${notYet}; AWSCURRENT keeps the previous token`,
-      );
+    if (this.refusedVersions.has(token)) {
+      // This instance saw Togai refuse this very token, and giving the version up failed then
+      // (Secrets Manager failing too): try again without showing Togai the token once more.
+      const reason = "Togai refused its token at an earlier attempt";
+      return giveUpVersion(token, reason, held, "once-per-window", cx);
     }
     let echoed: string;
     try {
@@ -195,6 +200,7 @@ export class TogaiTokenRotator {
       // Refused: no re-attempt can pass with this token, and each would send Togai another
       // rejected credential. Any other failure (429, 5xx) leaves the version for a re-attempt.
       if (!(error instanceof PendingTokenRejectedError)) throw error;
+      this.refusedVersions.add(token);
       return giveUpVersion(token, error.message, held, "once-per-window", cx);
     }
     if (echoed !== pending.token) {
@@ -210,7 +216,7 @@ export class TogaiTokenRotator {
 
   private async finishSecret(token: string, cx: GiveUpContext): Promise<void> {
     const { log, versions } = cx;
-    const { value: pending, createdDate } = await this.readPending(token);
+    const { value: pending, createdDate } = await this.store.readPendingToken(token);
     // Never promote a token minted from a key that was replaced meanwhile (a leaked key is the
     // usual reason): a fresh rotation mints from the new key instead, whoever started this one.
     if (pending.keyVersionId) {
@@ -243,21 +249,6 @@ export class TogaiTokenRotator {
       Number(hoursUntil(value.expiresAt).toFixed(2)),
       { [TOKEN_METRIC.dimension]: secretNameFromArn(arn) ?? arn },
     );
-  }
-
-  private async readPending(
-    token: string,
-  ): Promise<{ value: TokenSecretValue; createdDate?: Date }> {
-    const pending = await this.store.readVersionMeta(token, STAGE.pending);
-    if (pending === undefined) {
-      throw new RotationError(
-        `Version ${token} has no value yet: createSecret must run before this step`,
-      );
-    }
-    return {
-      value: parseTokenSecretValue(pending.value, this.config.tokenSecretArn),
-      createdDate: pending.createdDate,
-    };
   }
 
   private authenticate(

@@ -41,20 +41,6 @@ export function pendingValueProblem(
 }
 
 /**
- * Why a pending token must not be shown to Togai now, or `undefined` when it may be: Togai is
- * asked about a pending token in the first 10 minutes after it was minted, then once per
- * 30 minutes (in the first 5 minutes of each half hour of its age). A token Togai refuses is
- * given up at once; should that fail too (Secrets Manager failing), its re-attempts cost at most
- * three rejected credentials in any 30 minutes, below the five that get an IP throttled.
- */
-export function pendingCheckNotDue(issuedAt: string, now = Date.now()): string | undefined {
-  const ageMinutes = Math.max(0, (now - Date.parse(issuedAt)) / 60_000);
-  if (!Number.isFinite(ageMinutes) || ageMinutes < 10 || ageMinutes % 30 < 5) return undefined;
-  const dueIn = Math.ceil(30 - (ageMinutes % 30));
-  return `Togai is asked about a pending token in its first 10 minutes, then once per 30 minutes (this one was minted ${Math.floor(ageMinutes)} min ago, the next check is due in ${dueIn} min, at a re-attempt then)`;
-}
-
-/**
  * The API-key secret's value as a bearer credential, or a bad-input error that names the secret
  * and how to put a valid key, never the value. Surrounding whitespace (a final newline) is
  * dropped, as `put-api-key` drops it.

@@ -8,9 +8,10 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { readSecretString, type SecretStringVersion } from "../aws/secrets";
 import { callSecretsManager, secretsManagerErrorFor } from "../aws/secrets-errors";
-import { STAGE } from "../contract";
+import { STAGE, type TokenSecretValue } from "../contract";
 import { InvalidCredentialError, RotationError } from "../togai/errors";
 import { PUT_API_KEY_HINT } from "../togai/put-api-key-hint";
+import { parseTokenSecretValue } from "../togai/token-secret";
 
 /** What DescribeSecret tells a rotation step. */
 export interface SecretState {
@@ -59,6 +60,22 @@ export class TokenSecretStore {
     return callSecretsManager("GetSecretValue", () =>
       readSecretString(this.client, { secretId: this.secretArn, versionId, versionStage: stage }),
     );
+  }
+
+  /** A pending version's token value (for setSecret and finishSecret, after createSecret ran). */
+  async readPendingToken(
+    versionId: string,
+  ): Promise<{ value: TokenSecretValue; createdDate?: Date }> {
+    const pending = await this.readVersionMeta(versionId, STAGE.pending);
+    if (pending === undefined) {
+      throw new RotationError(
+        `Version ${versionId} has no value yet: createSecret must run before this step`,
+      );
+    }
+    return {
+      value: parseTokenSecretValue(pending.value, this.secretArn),
+      createdDate: pending.createdDate,
+    };
   }
 
   /**

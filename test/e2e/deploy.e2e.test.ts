@@ -65,6 +65,7 @@ test("the rotation staged at deploy mints a token: AWSCURRENT holds the contract
     "expiresAt",
     "issuedAt",
     "keyVersionId",
+    "schemaVersion",
     "token",
   ]);
   expect(value.apiBaseUrl).toBe(deployment.togai?.baseUrl);

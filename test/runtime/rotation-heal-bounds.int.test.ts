@@ -9,20 +9,14 @@
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
-  SecretsManagerClient,
+  type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import FakeTimers from "@sinonjs/fake-timers";
-import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rotation-handler";
-import type { MotoServer } from "../support/moto-server";
-import {
-  driveRotation,
-  loadRotationHandler,
-  ROTATION_STEPS,
-  type RotationHandler,
-} from "../support/rotation-driver";
+import { maxInWindow } from "../support/persistent-fault-simulation";
+import { driveRotation, ROTATION_STEPS } from "../support/rotation-driver";
 import type { SecretsManagerFaultProxy } from "../support/rotation-fault-proxy";
-import { createRotationFixture, type RotationFixture } from "../support/rotation-fixture";
-import { useRotationServers } from "../support/rotation-servers";
+import type { RotationFixture } from "../support/rotation-fixture";
+import { proxiedRotationFixture, useRotationServers } from "../support/rotation-servers";
 import type { TogaiStandIn } from "../support/togai-standin";
 
 const KEY = "togai-secret-key-5e1d9c3b7a2f4086bd1c";
@@ -30,12 +24,11 @@ const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
 const servers = useRotationServers({ secretKeys: [KEY], faultProxy: true });
-let moto: MotoServer;
 let togai: TogaiStandIn;
 let secrets: SecretsManagerClient;
 let proxy: SecretsManagerFaultProxy;
 beforeAll(() => {
-  ({ moto, togai, secrets, proxy } = servers);
+  ({ togai, secrets, proxy } = servers);
 });
 afterEach(() => {
   togai.refuseTokens = false;
@@ -53,36 +46,11 @@ const currentVersionId = async (arn: string) =>
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Most rejected credentials Togai saw in any 30 minutes, among those from index `from` on. */
-function mostRejectedIn30Minutes(from: number): number {
-  const at = togai.rejectedAt.slice(from);
-  return Math.max(
-    0,
-    ...at.map((start) => at.filter((t) => t >= start && t < start + 30 * MINUTE).length),
-  );
-}
+const mostRejectedIn30Minutes = (from: number) =>
+  maxInWindow(togai.rejectedAt.slice(from), 30 * MINUTE);
 
 /** The function as deployed (or its source), its Secrets Manager calls through the fault proxy. */
-async function setUp(kind: "bundle" | "source") {
-  const fx = await createRotationFixture({ secrets, togaiBaseUrl: togai.baseUrl, apiKey: KEY });
-  const env = { ...fx.environment, AWS_ENDPOINT_URL: proxy.endpoint };
-  let handler: RotationHandler;
-  if (kind === "bundle") {
-    const loaded = await loadRotationHandler(env);
-    handler = async (event, context) => {
-      try {
-        return await loaded(event, context);
-      } finally {
-        process.env.AWS_ENDPOINT_URL = moto.endpoint;
-      }
-    };
-  } else {
-    const rotator = new TogaiTokenRotator(rotationConfigFromEnv(env), {
-      secrets: new SecretsManagerClient({ endpoint: proxy.endpoint }),
-    });
-    handler = (event, context) => rotator.invoke(event, context);
-  }
-  return { ...fx, handler } as RotationFixture;
-}
+const setUp = (kind: "bundle" | "source") => proxiedRotationFixture(servers, kind, { apiKey: KEY });
 const rotate = (fx: RotationFixture, steps?: readonly string[]) =>
   driveRotation({ ...fx, secrets, secretArn: fx.tokenArn, timeoutMs: 4_500, steps });
 

@@ -17,29 +17,21 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import FakeTimers from "@sinonjs/fake-timers";
 import { startRotationNow } from "../../lib/aws/start-rotation";
-import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rotation-handler";
-import type { MotoServer } from "../support/moto-server";
-import {
-  driveRotation,
-  lambdaContext,
-  loadRotationHandler,
-  type RotationHandler,
-} from "../support/rotation-driver";
+import { driveRotation, lambdaContext } from "../support/rotation-driver";
 import type { SecretsManagerFaultProxy } from "../support/rotation-fault-proxy";
-import { createRotationFixture, type RotationFixture } from "../support/rotation-fixture";
-import { useRotationServers } from "../support/rotation-servers";
+import type { RotationFixture } from "../support/rotation-fixture";
+import { proxiedRotationFixture, useRotationServers } from "../support/rotation-servers";
 import type { TogaiStandIn } from "../support/togai-standin";
 
 const KEY = "togai-secret-key-3f7a1c9e5b0d2468ace1";
 const HOUR = 3_600_000;
 
 const servers = useRotationServers({ secretKeys: [KEY], faultProxy: true });
-let moto: MotoServer;
 let togai: TogaiStandIn;
 let secrets: SecretsManagerClient;
 let proxy: SecretsManagerFaultProxy;
 beforeAll(() => {
-  ({ moto, togai, secrets, proxy } = servers);
+  ({ togai, secrets, proxy } = servers);
 });
 
 const unfinished = async (arn: string) =>
@@ -60,27 +52,8 @@ const current = async (arn: string) => {
 };
 
 /** The function as deployed (or its source), its Secrets Manager calls through the fault proxy. */
-async function setUp(kind: "bundle" | "source", client?: SecretsManagerClient) {
-  const fx = await createRotationFixture({ secrets, togaiBaseUrl: togai.baseUrl, apiKey: KEY });
-  const env = { ...fx.environment, AWS_ENDPOINT_URL: proxy.endpoint };
-  let handler: RotationHandler;
-  if (kind === "bundle") {
-    const loaded = await loadRotationHandler(env);
-    handler = async (event, context) => {
-      try {
-        return await loaded(event, context);
-      } finally {
-        process.env.AWS_ENDPOINT_URL = moto.endpoint;
-      }
-    };
-  } else {
-    const rotator = new TogaiTokenRotator(rotationConfigFromEnv(env), {
-      secrets: client ?? new SecretsManagerClient({ endpoint: proxy.endpoint }),
-    });
-    handler = (event, context) => rotator.invoke(event, context);
-  }
-  return { ...fx, handler } as RotationFixture;
-}
+const setUp = (kind: "bundle" | "source", client?: SecretsManagerClient) =>
+  proxiedRotationFixture(servers, kind, { apiKey: KEY, client });
 const rotate = (fx: RotationFixture, steps?: readonly string[]) =>
   driveRotation({ ...fx, secrets, secretArn: fx.tokenArn, timeoutMs: 4_500, steps });
 const step = (fx: RotationFixture, Step: string, versionId: string) =>

@@ -8,34 +8,26 @@ import {
   GetSecretValueCommand,
   PutSecretValueCommand,
   RotateSecretCommand,
-  SecretsManagerClient,
+  type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { startRotationNow } from "../../lib/aws/start-rotation";
-import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rotation-handler";
-import type { MotoServer } from "../support/moto-server";
-import {
-  driveRotation,
-  lambdaContext,
-  loadRotationHandler,
-  type RotationHandler,
-} from "../support/rotation-driver";
+import { driveRotation, lambdaContext } from "../support/rotation-driver";
 import type { SecretsManagerFaultProxy } from "../support/rotation-fault-proxy";
 import { createRotationFixture, type RotationFixture } from "../support/rotation-fixture";
-import { useRotationServers } from "../support/rotation-servers";
+import { proxiedRotationFixture, useRotationServers } from "../support/rotation-servers";
 import type { TogaiStandIn } from "../support/togai-standin";
 
 const KEY = "togai-secret-key-8d2c4b6a0e1f3a5c7b9d";
 const HOUR = 3_600_000;
 
 const servers = useRotationServers({ secretKeys: [KEY], faultProxy: true });
-let moto: MotoServer;
 let togai: TogaiStandIn;
 let secrets: SecretsManagerClient;
 let proxy: SecretsManagerFaultProxy;
 const { output } = servers;
 beforeAll(() => {
-  ({ moto, togai, secrets, proxy } = servers);
+  ({ togai, secrets, proxy } = servers);
 });
 
 const stagesOf = async (arn: string) =>
@@ -59,29 +51,8 @@ const current = async (arn: string) => {
 describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
   /** The function as deployed, its Secrets Manager calls going through the fault proxy. */
   async function setUp(apiKey: string | null = KEY) {
-    const fx = await createRotationFixture({
-      secrets,
-      togaiBaseUrl: togai.baseUrl,
-      apiKey: apiKey ?? undefined,
-    });
-    const env = { ...fx.environment, AWS_ENDPOINT_URL: proxy.endpoint };
-    let handler: RotationHandler;
-    if (kind === "bundle") {
-      const loaded = await loadRotationHandler(env);
-      handler = async (event, context) => {
-        try {
-          return await loaded(event, context);
-        } finally {
-          process.env.AWS_ENDPOINT_URL = moto.endpoint;
-        }
-      };
-    } else {
-      const rotator = new TogaiTokenRotator(rotationConfigFromEnv(env), {
-        secrets: new SecretsManagerClient({ endpoint: proxy.endpoint }),
-      });
-      handler = (event, context) => rotator.invoke(event, context);
-    }
-    return { fx: { ...fx, handler } as RotationFixture, handler };
+    const fx = await proxiedRotationFixture(servers, kind, { apiKey: apiKey ?? undefined });
+    return { fx, handler: fx.handler };
   }
   const rotate = (fx: RotationFixture, steps?: readonly string[]) =>
     driveRotation({ ...fx, secrets, secretArn: fx.tokenArn, timeoutMs: 4_500, steps });

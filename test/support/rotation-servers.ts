@@ -5,9 +5,12 @@
  * line and error) is searched for the keys and every token the stand-in issued.
  */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rotation-handler";
 import { leakedSecrets, OutputCapture } from "./capture-output";
 import { type MotoServer, startMotoServer } from "./moto-server";
+import { loadRotationHandler, type RotationHandler } from "./rotation-driver";
 import { type SecretsManagerFaultProxy, startFaultProxy } from "./rotation-fault-proxy";
+import { createRotationFixture, type RotationFixture } from "./rotation-fixture";
 import { startTogaiStandIn, type TogaiStandIn } from "./togai-standin";
 
 export interface RotationServers {
@@ -61,4 +64,40 @@ export function useRotationServers(options: {
     }
   });
   return servers;
+}
+
+/**
+ * A fresh rotation fixture whose function, the deployed bundle or its source (for coverage of
+ * lib/), makes its Secrets Manager calls through the fault proxy; `client` replaces the source's
+ * Secrets Manager client (e.g. one with a middleware that plays a race).
+ */
+export async function proxiedRotationFixture(
+  servers: RotationServers,
+  kind: "bundle" | "source",
+  options: { readonly apiKey?: string; readonly client?: SecretsManagerClient } = {},
+): Promise<RotationFixture> {
+  const { secrets, togai, proxy, moto } = servers;
+  const fx = await createRotationFixture({
+    secrets,
+    togaiBaseUrl: togai.baseUrl,
+    apiKey: options.apiKey,
+  });
+  const env = { ...fx.environment, AWS_ENDPOINT_URL: proxy.endpoint };
+  let handler: RotationHandler;
+  if (kind === "bundle") {
+    const loaded = await loadRotationHandler(env);
+    handler = async (event, context) => {
+      try {
+        return await loaded(event, context);
+      } finally {
+        process.env.AWS_ENDPOINT_URL = moto.endpoint;
+      }
+    };
+  } else {
+    const rotator = new TogaiTokenRotator(rotationConfigFromEnv(env), {
+      secrets: options.client ?? new SecretsManagerClient({ endpoint: proxy.endpoint }),
+    });
+    handler = (event, context) => rotator.invoke(event, context);
+  }
+  return { ...fx, handler };
 }
