@@ -1,4 +1,4 @@
-import { TogaiRuntimeError } from "../togai/errors";
+import { InvalidEventError, TogaiRuntimeError } from "../togai/errors";
 import { type TogaiClient, withId } from "./client";
 import { TogaiBufferClosedError, TogaiBufferFullError } from "./errors";
 import { type TogaiEvent, validateEvent } from "./event-validation";
@@ -37,7 +37,12 @@ export interface TogaiEventBufferOptions {
   readonly maxBufferedEvents?: number;
   /** Batch requests in flight at once. @default 4 */
   readonly maxConcurrentRequests?: number;
-  /** Called with the events of each batch that failed, as soon as it failed (errors it throws are ignored; the events stay in `flush()`'s result). */
+  /**
+   * Called with the events of each batch that failed, as soon as it failed. It may be async. An
+   * error it throws, or a promise it returns that rejects, is caught and reported once as a
+   * process warning (`process.emitWarning`, printed to stderr; listen with
+   * `process.on("warning")`): it never ends the process, and the events stay in `flush()`'s result.
+   */
   readonly onFailure?: (failed: ReadonlyArray<UndeliveredEvent>) => void;
 }
 
@@ -58,6 +63,8 @@ export class TogaiEventBuffer {
   private readonly maxConcurrent: number;
   private readonly onFailure?: (failed: ReadonlyArray<UndeliveredEvent>) => void;
   private queue: TogaiEvent[] = [];
+  /** Ids of the events waiting or in flight: one event per id, as `ingestBatch` requires. */
+  private readonly heldIds = new Set<string>();
   private inFlightEvents = 0;
   private inFlightRequests = 0;
   private failed: UndeliveredEvent[] = [];
@@ -112,7 +119,15 @@ export class TogaiEventBuffer {
       );
     }
     validateEvent(event, 0);
+    if (event.id !== undefined && this.heldIds.has(event.id)) {
+      throw new InvalidEventError(
+        `Event id "${event.id.slice(0, 64)}" is already waiting or in flight in this buffer: Togai keeps one event per id, so this one would not be billed. Give each usage its own id (e.g. "<account>:<period>:<sequence>", or a request id); to retry a failed event, add it again after flush() returned it`,
+        0,
+        "id",
+      );
+    }
     const sent = withId(event);
+    this.heldIds.add(sent.id);
     this.queue.push(sent);
     if (this.queue.length >= this.maxBatchSize) this.schedulePump();
     else if (this.timer === undefined) this.startTimer();
@@ -134,27 +149,26 @@ export class TogaiEventBuffer {
    * Sends every event held and resolves to what was accepted and failed since the last flush.
    * Overlapping calls share one drain and resolve to the same result, which covers everything
    * pending when each was called (a drain also sends what is added while it runs, and ends only
-   * when nothing is waiting or in flight).
+   * when nothing is waiting or in flight). A call made once that result is taken starts a new drain.
    */
   flush(): Promise<FlushResult> {
-    if (!this.flushing) {
-      this.flushing = this.drain().finally(() => {
-        this.flushing = undefined;
-      });
-    }
+    if (!this.flushing) this.flushing = this.drain();
     return this.flushing;
   }
 
   private async drain(): Promise<FlushResult> {
     this.draining++;
     try {
-      this.pump();
-      if (this.queue.length > 0 || this.inFlightRequests > 0) {
+      // Checked again after every wake-up: an event added meanwhile belongs to this drain.
+      while (this.queue.length > 0 || this.inFlightRequests > 0) {
+        this.pump();
         await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
       }
     } finally {
       this.draining--;
     }
+    // Synchronously with taking the result: a later flush() cannot get this one.
+    this.flushing = undefined;
     const result = { accepted: this.accepted, failed: this.failed };
     this.accepted = 0;
     this.failed = [];
@@ -231,17 +245,35 @@ export class TogaiEventBuffer {
     this.failed.push(...failed);
     this.inFlightRequests--;
     this.inFlightEvents -= batch.length;
-    if (failed.length > 0) {
-      try {
-        this.onFailure?.(failed);
-      } catch {
-        // A failing callback must not lose the bookkeeping: the events are in flush()'s result.
-      }
-    }
+    for (const event of batch) this.heldIds.delete(event.id as string);
+    for (const { id } of failed) this.heldIds.delete(id);
+    if (failed.length > 0) this.report(failed);
     this.wakeRoomWaiters();
     this.pump();
     if (this.queue.length === 0 && this.inFlightRequests === 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /**
+   * Hands failures to `onFailure`. A throw or a rejection is reported once as a warning and never
+   * escapes: it must not end the process (unhandled rejection) nor lose the bookkeeping.
+   */
+  private report(failed: UndeliveredEvent[]): void {
+    if (!this.onFailure) return;
+    const warn = (error: unknown) =>
+      process.emitWarning(
+        `TogaiEventBuffer: onFailure failed (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}); the ${failed.length} undelivered events stay in flush()'s result`,
+        { code: "TOGAI_ON_FAILURE" },
+      );
+    try {
+      // Typed `=> void`, so an async function fits: look for the promise it may return.
+      const returned: unknown = this.onFailure(failed);
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === "function") {
+        Promise.resolve(returned).catch(warn);
+      }
+    } catch (error) {
+      warn(error);
     }
   }
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TokenSecretValue } from "../contract";
-import { isRetryable, TogaiRateLimitError } from "../togai/errors";
+import { isRetryable, TogaiRateLimitError, TogaiServerError } from "../togai/errors";
 import { parseRetryAfter } from "../togai/retry-after";
 import { postToTogai, type TogaiResponse, togaiErrorFor } from "../togai/togai-api";
 import type { TogaiClientOptions } from "./client-options";
@@ -67,11 +67,17 @@ export class IngestSender {
     try {
       for (let attempt = 1; ; attempt++) {
         signal?.throwIfAborted();
-        await this.respectRetryAfter(path, signal);
+        this.assertOpen();
+        await this.respectRetryAfter(path, deadline, signal);
         let secret: TokenSecretValue;
         if (probe !== 0) secret = await this.options.tokens.getTokenSecret();
         else ({ secret, probe } = await this.gate.acquire(signal, deadline, path));
         await this.slots.acquire(signal);
+        if (this.closed) {
+          // close() ran while this request waited: it is not sent (nothing would close a new pool).
+          this.slots.release();
+          this.assertOpen();
+        }
         if (probe === 0 && (!this.gate.sendable(secret.token) || this.now() < this.notBefore)) {
           // While it waited for a connection, Togai refused the token or asked to wait: look again.
           this.slots.release();
@@ -145,7 +151,17 @@ export class IngestSender {
           togaiErrorFor(response as TogaiResponse, path, "Togai did not accept the events");
         if (!isRetryable(error) || attempt >= (this.options.maxAttempts ?? 5)) throw error;
         const delay = this.retryDelay(attempt, response, error as Error);
-        if (this.now() - started + delay > (this.options.maxRetryTimeMs ?? 30_000)) throw error;
+        const budget = this.options.maxRetryTimeMs ?? 30_000;
+        if (this.now() - started + delay > budget) {
+          const hinted = this.retryAfterMs(response);
+          if (hinted === undefined) throw error;
+          throw notWaitedFor(
+            error as Error,
+            hinted,
+            `beyond this call's maxRetryTimeMs ${budget}`,
+            this.now(),
+          );
+        }
         await sleep(delay, undefined, { signal });
       }
     } finally {
@@ -166,10 +182,8 @@ export class IngestSender {
     if (hinted !== undefined) {
       this.notBefore = Math.max(this.notBefore, this.now() + hinted);
       const cap = this.options.maxRetryAfterMs ?? 20_000;
-      if (hinted > cap) {
-        error.message += ` (Togai asked to retry after ${Math.ceil(hinted / 1000)} s, above maxRetryAfterMs ${cap})`;
-        throw error;
-      }
+      if (hinted > cap)
+        throw notWaitedFor(error, hinted, `above maxRetryAfterMs ${cap}`, this.now());
       // A little jitter on top, so that clients told the same time do not return together.
       return hinted + Math.min(1000, hinted * 0.1) * this.random();
     }
@@ -182,18 +196,35 @@ export class IngestSender {
 
   /**
    * A `Retry-After` Togai sent to any call holds for every later call too: waits when it ends
-   * within `maxRetryAfterMs`, else fails at once without a request (no storm of calls that each
-   * get the same 429).
+   * within `maxRetryAfterMs` and before `deadline` (this call's `maxRetryTimeMs`), else fails at
+   * once without a request, with the retry time (no storm of calls that each get the same 429,
+   * and no wait past the caller's budget).
    */
-  private async respectRetryAfter(path: string, signal?: AbortSignal): Promise<void> {
-    const wait = this.notBefore - this.now();
+  private async respectRetryAfter(
+    path: string,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const now = this.now();
+    const wait = this.notBefore - now;
     if (wait <= 0) return;
-    if (wait > (this.options.maxRetryAfterMs ?? 20_000)) {
-      throw new TogaiRateLimitError(
-        `Not sent: Togai asked not to send before ${new Date(this.notBefore).toISOString()} (Retry-After, above maxRetryAfterMs)`,
+    const cap = this.options.maxRetryAfterMs ?? 20_000;
+    const why =
+      wait > cap
+        ? `above maxRetryAfterMs ${cap}`
+        : this.notBefore > deadline
+          ? `beyond this call's maxRetryTimeMs ${this.options.maxRetryTimeMs ?? 30_000}`
+          : "";
+    if (why) {
+      const retryAt = new Date(this.notBefore).toISOString();
+      const error = new TogaiRateLimitError(
+        `Not sent: Togai asked not to send before ${retryAt} (Retry-After, ${why}); send again after retryAt, with the same ids`,
         429,
         path,
       );
+      error.retryAfterMs = wait;
+      error.retryAt = retryAt;
+      throw error;
     }
     await sleep(wait, undefined, { signal });
   }
@@ -203,4 +234,26 @@ export class IngestSender {
     this.closed = true;
     await this.transport.close();
   }
+}
+
+/**
+ * The error of an answer whose `Retry-After` is not waited for (`why`): a new error of the same
+ * kind, the original as its `cause`, with the wait and the time to send again.
+ */
+function notWaitedFor(error: Error, waitMs: number, why: string, now: number): Error {
+  const message = `${error.message} (Togai asked to retry after ${Math.ceil(waitMs / 1000)} s, ${why})`;
+  if (error instanceof TogaiRateLimitError) {
+    const limited = new TogaiRateLimitError(message, error.status, error.path, error.togaiMessage, {
+      cause: error,
+    });
+    limited.retryAfterMs = waitMs;
+    limited.retryAt = new Date(now + waitMs).toISOString();
+    return limited;
+  }
+  if (error instanceof TogaiServerError) {
+    return new TogaiServerError(message, error.status, error.path, error.togaiMessage, {
+      cause: error,
+    });
+  }
+  return error;
 }

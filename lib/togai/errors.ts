@@ -21,8 +21,9 @@ export class TogaiApiError extends TogaiRuntimeError {
     readonly path: string,
     /** Togai's `message`, when its body had one (it never echoes credentials). */
     readonly togaiMessage?: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -33,6 +34,8 @@ export class TogaiAuthenticationError extends TogaiApiError {}
 export class TogaiRateLimitError extends TogaiApiError {
   /** The wait Togai asked for (`Retry-After`), in ms, when it sent one. */
   retryAfterMs?: number;
+  /** When the client sends again (ISO 8601), when it knows: retry after this time, same ids. */
+  retryAt?: string;
 }
 
 /** 5xx: Togai failed. Retried with backoff. */
