@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import {
-  InvalidEventError,
   TogaiApiError,
   TogaiNetworkError,
   TogaiResponseError,
@@ -11,6 +10,7 @@ import type { TogaiClientOptions } from "./client-options";
 import {
   type AcceptedEvent,
   type FailedEvent,
+  InvalidEventError,
   TogaiIngestError,
   TogaiTokenThrottledError,
 } from "./errors";

@@ -1,6 +1,6 @@
-import { InvalidEventError, TogaiRuntimeError } from "../togai/errors";
+import { TogaiRuntimeError } from "../togai/errors";
 import { type TogaiClient, withId } from "./client";
-import { TogaiBufferClosedError, TogaiBufferFullError } from "./errors";
+import { InvalidEventError, TogaiBufferClosedError, TogaiBufferFullError } from "./errors";
 import { type TogaiEvent, validateEvent } from "./event-validation";
 
 /** An event the buffer could not deliver, with the id to retry it with. */

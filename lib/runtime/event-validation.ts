@@ -1,4 +1,4 @@
-import { InvalidEventError } from "../togai/errors";
+import { InvalidEventError } from "./errors";
 
 /** A usage event, as Togai's `Event` schema defines it. */
 export interface TogaiEvent {

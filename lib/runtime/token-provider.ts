@@ -1,9 +1,9 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { readSecretString } from "../aws/secrets";
 import { PUT_API_KEY_HINT, TOKEN_SECRET_ARN_ENV, type TokenSecretValue } from "../contract";
-import { TogaiRuntimeError, TokenExpiredError, TokenNotMintedError } from "../togai/errors";
+import { TogaiRuntimeError } from "../togai/errors";
 import { parseTokenSecretValue } from "../togai/token-secret";
-import { TokenReadTimeoutError } from "./errors";
+import { TokenExpiredError, TokenNotMintedError, TokenReadTimeoutError } from "./errors";
 
 /** Options of {@link TogaiTokenProvider}. */
 export interface TogaiTokenProviderOptions {

@@ -2,9 +2,8 @@
  * Point 1, exactly once under retries. Invariant of every test here: each logical event (its
  * `seq` dimension) is recorded by Togai under exactly one id, however many times it was sent.
  */
-import { TogaiIngestError } from "../../lib/runtime/errors";
+import { InvalidEventError, TogaiIngestError } from "../../lib/runtime/errors";
 import { TogaiEventBuffer } from "../../lib/runtime/event-buffer";
-import { InvalidEventError } from "../../lib/togai/errors";
 import { clientFor, event, failureOf, useServers } from "./client-harness";
 
 const h = useServers();

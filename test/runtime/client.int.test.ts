@@ -1,10 +1,14 @@
 /** TogaiClient against the Togai stand-in, with tokens read from moto_server. */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { TogaiClient } from "../../lib/runtime/client";
-import { TogaiIngestError, TogaiTokenRejectedError } from "../../lib/runtime/errors";
+import {
+  InvalidEventError,
+  TogaiIngestError,
+  TogaiTokenRejectedError,
+} from "../../lib/runtime/errors";
 import type { TogaiEvent } from "../../lib/runtime/event-validation";
 import { TogaiTokenProvider } from "../../lib/runtime/token-provider";
-import { InvalidEventError, TogaiAuthenticationError } from "../../lib/togai/errors";
+import { TogaiAuthenticationError } from "../../lib/togai/errors";
 import { countCommands, createSecret, putToken } from "../support/aws-fixtures";
 import { leakedSecrets, OutputCapture } from "../support/capture-output";
 import { type MotoServer, startMotoServer } from "../support/moto-server";

@@ -7,9 +7,9 @@
  */
 import FakeTimers from "@sinonjs/fake-timers";
 import type { BatchOutcome, TogaiClient } from "../../lib/runtime/client";
+import { InvalidEventError } from "../../lib/runtime/errors";
 import { TogaiEventBuffer } from "../../lib/runtime/event-buffer";
 import type { TogaiEvent } from "../../lib/runtime/event-validation";
-import { InvalidEventError } from "../../lib/togai/errors";
 
 /** A client stand-in: each batch request waits until the test answers it. */
 class ScriptedClient {

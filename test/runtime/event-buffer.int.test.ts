@@ -3,9 +3,12 @@
  * Invariant of every test: each added event is either accepted by Togai or returned by flush()
  * (and passed to onFailure), never both and never neither; memory stays within maxBufferedEvents.
  */
-import { TogaiBufferClosedError, TogaiBufferFullError } from "../../lib/runtime/errors";
+import {
+  InvalidEventError,
+  TogaiBufferClosedError,
+  TogaiBufferFullError,
+} from "../../lib/runtime/errors";
 import { TogaiEventBuffer, type UndeliveredEvent } from "../../lib/runtime/event-buffer";
-import { InvalidEventError } from "../../lib/togai/errors";
 import { clientFor, event, useServers } from "./client-harness";
 
 const h = useServers();
