@@ -5,7 +5,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { STAGE } from "../contract";
-import { RotationError } from "../togai/errors";
+import { RotationError } from "../function/errors";
 import { callSecretsManager, SecretsManagerCallError } from "./secrets-errors";
 
 export interface StartedRotation {

@@ -2,8 +2,8 @@ import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SecretsManagerCallError } from "../aws/secrets-errors";
 import { startRotationNow, unfinishedVersionIds } from "../aws/start-rotation";
 import { STAGE, type TokenSecretValue } from "../contract";
-import { RotationError } from "../togai/errors";
 import { tokenSecretValueFor } from "../togai/token-secret";
+import { RotationError } from "./errors";
 import type { JsonLogger } from "./logger";
 import type { RotationConfig } from "./rotation-config";
 import {

@@ -16,10 +16,11 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { unfinishedVersionIds } from "../aws/start-rotation";
 import { STAGE, secretNameFromArn, TOKEN_METRIC, type TokenSecretValue } from "../contract";
-import { InvalidTogaiTokenError, RotationError } from "../togai/errors";
+import { InvalidTogaiTokenError } from "../togai/errors";
 import { decodeTogaiToken } from "../togai/togai-jwt";
 import { parseTokenSecretValue } from "../togai/token-secret";
 import { createSecret } from "./create-secret";
+import { RotationError } from "./errors";
 import { rotateAfterKeyChange } from "./key-change";
 import { JsonLogger } from "./logger";
 import {

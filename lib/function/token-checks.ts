@@ -1,8 +1,9 @@
 import { PUT_API_KEY_HINT, TOKEN_LIFETIME_HOURS, type TokenSecretValue } from "../contract";
 import { bearerCredentialProblem } from "../togai/credential";
-import { InvalidCredentialError, RotationError } from "../togai/errors";
+import { InvalidCredentialError } from "../togai/errors";
 import { decodeTogaiToken, TOGAI_CLOCK_SKEW_MS } from "../togai/togai-jwt";
 import { parseTokenSecretValue } from "../togai/token-secret";
+import { RotationError } from "./errors";
 
 /** Hours between now and an ISO date or epoch ms. */
 export function hoursUntil(when: string | number): number {

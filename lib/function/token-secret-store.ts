@@ -9,7 +9,8 @@ import {
 import { readSecretString } from "../aws/secrets";
 import { callSecretsManager, secretsManagerErrorFor } from "../aws/secrets-errors";
 import { PUT_API_KEY_HINT, STAGE } from "../contract";
-import { InvalidCredentialError, RotationError } from "../togai/errors";
+import { InvalidCredentialError } from "../togai/errors";
+import { RotationError } from "./errors";
 
 /** What DescribeSecret tells a rotation step. */
 export interface SecretState {

@@ -82,11 +82,6 @@ export class InvalidCredentialError extends TogaiRuntimeError {
   override readonly name: string = "InvalidCredentialError";
 }
 
-/** A rotation step found the secret in a state the protocol does not allow. */
-export class RotationError extends TogaiRuntimeError {
-  override readonly name: string = "RotationError";
-}
-
 /** True for failures worth retrying: rate limits, server errors and network errors. */
 export function isRetryable(error: unknown): boolean {
   return (
