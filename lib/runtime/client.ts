@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
-import {
-  TogaiApiError,
-  TogaiNetworkError,
-  TogaiResponseError,
-  TogaiRuntimeError,
-} from "../togai/errors";
+import { TogaiApiError, TogaiNetworkError, TogaiResponseError } from "../togai/errors";
 import type { TogaiResponse } from "../togai/togai-api";
-import type { TogaiClientOptions } from "./client-options";
+import {
+  type ResolvedClientOptions,
+  resolveClientOptions,
+  type TogaiClientOptions,
+} from "./client-options";
 import {
   type AcceptedEvent,
   type FailedEvent,
@@ -39,8 +38,6 @@ export interface BatchOutcome {
   /** The error after which no new request should start (token rejected, 400, abort...). */
   readonly fatal?: unknown;
 }
-
-const MAX_BATCH = 500;
 
 /**
  * The event as sent: with the caller's id, or a new one assigned once, before any attempt. A copy
@@ -96,20 +93,12 @@ function refuseDuplicateIds(events: ReadonlyArray<TogaiEvent>): void {
  *   accepted and the failed events by index and id.
  */
 export class TogaiClient {
-  private readonly options: TogaiClientOptions;
-  private readonly batchSize: number;
+  private readonly options: ResolvedClientOptions;
   private readonly sender: IngestSender;
 
   constructor(options: TogaiClientOptions) {
-    const batchSize = options.batchSize ?? MAX_BATCH;
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH) {
-      throw new TogaiRuntimeError(
-        `batchSize must be a whole number from 1 to ${MAX_BATCH}, got ${batchSize}`,
-      );
-    }
-    this.options = options;
-    this.batchSize = batchSize;
-    this.sender = new IngestSender(options);
+    this.options = resolveClientOptions(options);
+    this.sender = new IngestSender(this.options);
   }
 
   /** HTTP requests made so far, retries included. */
@@ -162,11 +151,12 @@ export class TogaiClient {
     const sent = new Uint8Array(prepared.length);
     let fatal: unknown;
     let next = 0;
+    const batchSize = this.options.maxBatchSize;
     const worker = async (): Promise<void> => {
       while (fatal === undefined && next < prepared.length && !options.signal?.aborted) {
         const start = next;
-        next += this.batchSize;
-        const chunk = prepared.slice(start, start + this.batchSize);
+        next += batchSize;
+        const chunk = prepared.slice(start, start + batchSize);
         sent.fill(1, start, start + chunk.length);
         const outcome = await this.sendPrepared(chunk, options.signal);
         for (const { index, reason, retryable } of outcome.failed) {
@@ -175,9 +165,9 @@ export class TogaiClient {
         if (outcome.fatal !== undefined && fatal === undefined) fatal = outcome.fatal;
       }
     };
-    const concurrency = this.options.maxConcurrentRequests ?? this.options.connections ?? 8;
-    const chunks = Math.ceil(prepared.length / this.batchSize);
-    await Promise.all(Array.from({ length: Math.min(concurrency, chunks) }, worker));
+    const chunks = Math.ceil(prepared.length / batchSize);
+    const workers = Math.min(this.options.maxConcurrentRequests, chunks);
+    await Promise.all(Array.from({ length: workers }, worker));
     if (fatal === undefined && options.signal?.aborted) fatal = options.signal.reason;
     const ids = prepared.map((e) => e.id);
     if (reasons.size === 0 && fatal === undefined) {

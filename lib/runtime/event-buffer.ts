@@ -1,54 +1,19 @@
-import { TogaiRuntimeError } from "../togai/errors";
 import { type TogaiClient, withId } from "./client";
 import { InvalidEventError, TogaiBufferClosedError, TogaiBufferFullError } from "./errors";
+import {
+  type FlushResult,
+  type ResolvedBufferOptions,
+  resolveBufferOptions,
+  type TogaiEventBufferOptions,
+  type UndeliveredEvent,
+} from "./event-buffer-options";
 import { type TogaiEvent, validateEvent } from "./event-validation";
 
-/** An event the buffer could not deliver, with the id to retry it with. */
-export interface UndeliveredEvent {
-  /** The event as it was sent (with its id): `add()` it again to retry, nothing is billed twice. */
-  readonly event: TogaiEvent;
-  readonly id: string;
-  readonly reason: string;
-  /** False when Togai refused the event itself (retrying will not help). */
-  readonly retryable: boolean;
-}
-
-/** What a `flush()` delivered since the previous one. */
-export interface FlushResult {
-  /** Events Togai accepted. */
-  readonly accepted: number;
-  /** Events not delivered, each also passed to `onFailure`. */
-  readonly failed: ReadonlyArray<UndeliveredEvent>;
-}
-
-/** Options of {@link TogaiEventBuffer}. */
-export interface TogaiEventBufferOptions {
-  /** The client that sends the batches (its retries, token handling and timeouts apply). */
-  readonly client: TogaiClient;
-  /** Events per request, 1 to 500. @default 500 */
-  readonly maxBatchSize?: number;
-  /** Longest time an event waits for its batch to fill before it is sent anyway, in ms. @default 1000 */
-  readonly maxDelayMs?: number;
-  /**
-   * Events held in memory: waiting, in flight, and undelivered ones kept for the next `flush()`.
-   * When full, `add()` throws {@link TogaiBufferFullError} (back-pressure: wait for `whenRoom()`),
-   * it never drops an event. @default 10000
-   */
-  readonly maxBufferedEvents?: number;
-  /** Batch requests in flight at once. @default 4 */
-  readonly maxConcurrentRequests?: number;
-  /**
-   * Called with the events of each batch that failed, as soon as it failed. It may be async. An
-   * error it throws, or a promise it returns that rejects, is caught and reported once as a
-   * process warning (`process.emitWarning`, printed to stderr; listen with
-   * `process.on("warning")`): it never ends the process, and the events stay in `flush()`'s result.
-   */
-  readonly onFailure?: (failed: ReadonlyArray<UndeliveredEvent>) => void;
-}
+export type { FlushResult, TogaiEventBufferOptions, UndeliveredEvent };
 
 /**
  * A buffered producer for high-throughput callers: `add(event)` validates, assigns an id and
- * returns at once; events go out in batches of up to `maxBatchSize`, or after `maxDelayMs`.
+ * returns at once; events go out in batches of up to `maxBatchSize`, or after `maxBatchDelayMs`.
  * Memory is bounded by `maxBufferedEvents` (add throws when full). `flush()` sends everything
  * and resolves to what was accepted and what failed; failures also go to `onFailure`, never lost
  * in silence. After a fatal error (token rejected, request refused) the events still waiting are
@@ -57,11 +22,7 @@ export interface TogaiEventBufferOptions {
  */
 export class TogaiEventBuffer {
   private readonly client: TogaiClient;
-  private readonly maxBatchSize: number;
-  private readonly maxDelayMs: number;
-  private readonly maxBuffered: number;
-  private readonly maxConcurrent: number;
-  private readonly onFailure?: (failed: ReadonlyArray<UndeliveredEvent>) => void;
+  private readonly options: ResolvedBufferOptions;
   private queue: TogaiEvent[] = [];
   /** Ids of the events waiting or in flight: one event per id, as `ingestBatch` requires. */
   private readonly heldIds = new Set<string>();
@@ -79,22 +40,7 @@ export class TogaiEventBuffer {
 
   constructor(options: TogaiEventBufferOptions) {
     this.client = options.client;
-    this.maxBatchSize = options.maxBatchSize ?? 500;
-    this.maxDelayMs = options.maxDelayMs ?? 1000;
-    this.maxBuffered = options.maxBufferedEvents ?? 10_000;
-    this.maxConcurrent = options.maxConcurrentRequests ?? 4;
-    this.onFailure = options.onFailure;
-    const check = (name: string, value: number, min: number, max: number) => {
-      if (!Number.isInteger(value) || value < min || value > max) {
-        throw new TogaiRuntimeError(
-          `${name} must be a whole number from ${min} to ${max}, got ${value}`,
-        );
-      }
-    };
-    check("maxBatchSize", this.maxBatchSize, 1, 500);
-    check("maxBufferedEvents", this.maxBuffered, this.maxBatchSize, Number.MAX_SAFE_INTEGER);
-    check("maxConcurrentRequests", this.maxConcurrent, 1, 64);
-    check("maxDelayMs", this.maxDelayMs, 0, 3_600_000);
+    this.options = resolveBufferOptions(options);
   }
 
   /** Events held in memory (waiting, in flight, undelivered until the next flush). */
@@ -104,7 +50,7 @@ export class TogaiEventBuffer {
 
   /** True when `add()` would throw {@link TogaiBufferFullError}. */
   get full(): boolean {
-    return this.size >= this.maxBuffered;
+    return this.size >= this.options.maxBufferedEvents;
   }
 
   /**
@@ -115,7 +61,7 @@ export class TogaiEventBuffer {
     if (this.closed) throw new TogaiBufferClosedError("add() after close(): create a new buffer");
     if (this.full) {
       throw new TogaiBufferFullError(
-        `The event buffer holds ${this.maxBuffered} events (maxBufferedEvents): await whenRoom() or flush() before adding more`,
+        `The event buffer holds ${this.options.maxBufferedEvents} events (maxBufferedEvents): await whenRoom() or flush() before adding more`,
       );
     }
     validateEvent(event, 0);
@@ -129,7 +75,7 @@ export class TogaiEventBuffer {
     const sent = withId(event);
     this.heldIds.add(sent.id);
     this.queue.push(sent);
-    if (this.queue.length >= this.maxBatchSize) this.schedulePump();
+    if (this.queue.length >= this.options.maxBatchSize) this.schedulePump();
     else if (this.timer === undefined) this.startTimer();
     return sent.id;
   }
@@ -184,12 +130,12 @@ export class TogaiEventBuffer {
   }
 
   /**
-   * Unref'd: a script that ends without `flush()` is not kept alive for `maxDelayMs` by this
+   * Unref'd: a script that ends without `flush()` is not kept alive for `maxBatchDelayMs` by this
    * timer alone (its events are then not sent: flush before exit). Requests in flight, and a
    * `flush()` being awaited, keep the process alive as usual.
    */
   private startTimer(): void {
-    this.timer = setTimeout(() => this.onDelay(), this.maxDelayMs);
+    this.timer = setTimeout(() => this.onDelay(), this.options.maxBatchDelayMs);
     this.timer.unref();
   }
 
@@ -212,10 +158,11 @@ export class TogaiEventBuffer {
 
   private pump(): void {
     while (
-      this.inFlightRequests < this.maxConcurrent &&
-      (this.queue.length >= this.maxBatchSize || (this.draining > 0 && this.queue.length > 0))
+      this.inFlightRequests < this.options.maxConcurrentRequests &&
+      (this.queue.length >= this.options.maxBatchSize ||
+        (this.draining > 0 && this.queue.length > 0))
     ) {
-      const batch = this.queue.splice(0, this.maxBatchSize);
+      const batch = this.queue.splice(0, this.options.maxBatchSize);
       this.inFlightRequests++;
       this.inFlightEvents += batch.length;
       void this.send(batch);
@@ -260,7 +207,7 @@ export class TogaiEventBuffer {
    * escapes: it must not end the process (unhandled rejection) nor lose the bookkeeping.
    */
   private report(failed: UndeliveredEvent[]): void {
-    if (!this.onFailure) return;
+    if (!this.options.onFailure) return;
     const warn = (error: unknown) =>
       process.emitWarning(
         `TogaiEventBuffer: onFailure failed (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}); the ${failed.length} undelivered events stay in flush()'s result`,
@@ -268,7 +215,7 @@ export class TogaiEventBuffer {
       );
     try {
       // Typed `=> void`, so an async function fits: look for the promise it may return.
-      const returned: unknown = this.onFailure(failed);
+      const returned: unknown = this.options.onFailure(failed);
       if (typeof (returned as PromiseLike<unknown> | undefined)?.then === "function") {
         Promise.resolve(returned).catch(warn);
       }
@@ -293,7 +240,7 @@ export class TogaiEventBuffer {
 
   private stuckError(): TogaiBufferFullError {
     return new TogaiBufferFullError(
-      `The event buffer is full of ${this.failed.length} undelivered events (maxBufferedEvents ${this.maxBuffered}): call flush() to collect them (and retry the retryable ones); no room comes back until then`,
+      `The event buffer is full of ${this.failed.length} undelivered events (maxBufferedEvents ${this.options.maxBufferedEvents}): call flush() to collect them (and retry the retryable ones); no room comes back until then`,
     );
   }
 }

@@ -2,16 +2,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { TokenSecretValue } from "../contract";
 import { isRetryable, TogaiRateLimitError, TogaiServerError } from "../togai/errors";
 import { parseRetryAfter } from "../togai/retry-after";
+import { retryDelayMs } from "../togai/retry-policy";
 import { postToTogai, type TogaiResponse, togaiErrorFor } from "../togai/togai-api";
-import type { TogaiClientOptions } from "./client-options";
+import type { ResolvedClientOptions } from "./client-options";
+import { CLIENT_DEFAULTS } from "./defaults";
 import { TogaiClientClosedError } from "./errors";
 import { PoolTransport } from "./pool-transport";
 import { RequestSlots } from "./request-slots";
 import { TokenGate } from "./token-gate";
-
-const MAX_TOKEN_RECHECK_MS = 30_000;
-/** Longest back-off after a 429 to a token not accepted yet (Togai's IP block lasts 30 min). */
-const MAX_THROTTLE_MS = 300_000;
 
 /**
  * Sends one ingest request with the token: retries 429/5xx/network errors with jittered backoff or
@@ -31,21 +29,20 @@ export class IngestSender {
   private notBefore = 0;
 
   constructor(
-    private readonly options: TogaiClientOptions,
+    private readonly options: ResolvedClientOptions,
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
   ) {
-    const connections = options.connections ?? 8;
     this.gate = new TokenGate(
       options.tokens,
       now,
-      options.tokenRecheckMs ?? 1_000,
-      MAX_TOKEN_RECHECK_MS,
-      MAX_THROTTLE_MS,
-      options.maxRetryAfterMs ?? 20_000,
+      options.tokenRecheckMs,
+      CLIENT_DEFAULTS.maxTokenRecheckMs,
+      CLIENT_DEFAULTS.maxThrottleMs,
+      options.maxRetryAfterMs,
     );
-    this.slots = new RequestSlots(connections);
-    this.transport = new PoolTransport(connections);
+    this.slots = new RequestSlots(options.connections);
+    this.transport = new PoolTransport(options.connections);
   }
 
   /** Throws {@link TogaiClientClosedError} after `close()`. */
@@ -61,7 +58,7 @@ export class IngestSender {
   async send(path: string, payload: unknown, signal?: AbortSignal): Promise<TogaiResponse> {
     this.assertOpen();
     const started = this.now();
-    const deadline = started + (this.options.maxRetryTimeMs ?? 30_000);
+    const deadline = started + this.options.maxRetryTimeMs;
     let rejectedOnce = false;
     let probe = 0;
     try {
@@ -129,7 +126,7 @@ export class IngestSender {
           this.slots.release();
         }
         if (throttled) {
-          const maxAttempts = this.options.maxAttempts ?? 5;
+          const maxAttempts = this.options.maxAttempts;
           if (attempt >= maxAttempts) {
             throw this.gate.throttledError(path, `${attempt} attempts, maxAttempts ${maxAttempts}`);
           }
@@ -149,9 +146,9 @@ export class IngestSender {
         const error =
           failure ??
           togaiErrorFor(response as TogaiResponse, path, "Togai did not accept the events");
-        if (!isRetryable(error) || attempt >= (this.options.maxAttempts ?? 5)) throw error;
+        if (!isRetryable(error) || attempt >= this.options.maxAttempts) throw error;
         const delay = this.retryDelay(attempt, response, error as Error);
-        const budget = this.options.maxRetryTimeMs ?? 30_000;
+        const budget = this.options.maxRetryTimeMs;
         if (this.now() - started + delay > budget) {
           const hinted = this.retryAfterMs(response);
           if (hinted === undefined) throw error;
@@ -176,22 +173,19 @@ export class IngestSender {
       : undefined;
   }
 
-  /** `Retry-After` when Togai sent one with 429/503 (refused above the cap), else backoff. */
+  /**
+   * The package's retry policy: jittered backoff, never sooner than a `Retry-After` Togai sent
+   * with 429/503 (which also holds the whole client back; above `maxRetryAfterMs` it is refused).
+   */
   private retryDelay(attempt: number, response: TogaiResponse | undefined, error: Error): number {
     const hinted = this.retryAfterMs(response);
     if (hinted !== undefined) {
       this.notBefore = Math.max(this.notBefore, this.now() + hinted);
-      const cap = this.options.maxRetryAfterMs ?? 20_000;
+      const cap = this.options.maxRetryAfterMs;
       if (hinted > cap)
         throw notWaitedFor(error, hinted, `above maxRetryAfterMs ${cap}`, this.now());
-      // A little jitter on top, so that clients told the same time do not return together.
-      return hinted + Math.min(1000, hinted * 0.1) * this.random();
     }
-    const bound = Math.min(
-      this.options.maxDelayMs ?? 5_000,
-      (this.options.baseDelayMs ?? 100) * 2 ** (attempt - 1),
-    );
-    return bound / 2 + (this.random() * bound) / 2;
+    return retryDelayMs(this.options.backoff, attempt, hinted, this.random);
   }
 
   /**
@@ -208,12 +202,12 @@ export class IngestSender {
     const now = this.now();
     const wait = this.notBefore - now;
     if (wait <= 0) return;
-    const cap = this.options.maxRetryAfterMs ?? 20_000;
+    const cap = this.options.maxRetryAfterMs;
     const why =
       wait > cap
         ? `above maxRetryAfterMs ${cap}`
         : this.notBefore > deadline
-          ? `beyond this call's maxRetryTimeMs ${this.options.maxRetryTimeMs ?? 30_000}`
+          ? `beyond this call's maxRetryTimeMs ${this.options.maxRetryTimeMs}`
           : "";
     if (why) {
       const retryAt = new Date(this.notBefore).toISOString();

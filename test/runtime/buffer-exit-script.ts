@@ -19,7 +19,7 @@ const client = new TogaiClient({
 });
 const buffer = new TogaiEventBuffer({
   client,
-  maxDelayMs: 600_000,
+  maxBatchDelayMs: 600_000,
   onFailure:
     mode === "rejecting-on-failure"
       ? async () => {

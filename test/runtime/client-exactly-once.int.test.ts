@@ -109,7 +109,7 @@ test("ids shared within one batch, or empty, are refused before any request", as
 
 test("an event object changed after add() is billed as it was when added", async () => {
   const { client } = await clientFor(h);
-  const buffer = new TogaiEventBuffer({ client, maxDelayMs: 10 });
+  const buffer = new TogaiEventBuffer({ client, maxBatchDelayMs: 10 });
   const reused = { ...event(1), attributes: [{ name: "calls", value: "5" }] };
   buffer.add(reused);
   (reused.attributes[0] as { value: string }).value = "not a number";

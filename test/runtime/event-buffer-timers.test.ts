@@ -41,9 +41,12 @@ beforeEach(() => {
 });
 afterEach(() => clock.uninstall());
 
-test("a partial batch goes out after maxDelayMs, not before", async () => {
+test.each([
+  ["maxBatchDelayMs", { maxBatchDelayMs: 1000 }],
+  ["the deprecated maxDelayMs", { maxDelayMs: 1000 }],
+])("a partial batch goes out after %s, not before", async (_, delay) => {
   const client = new ScriptedClient();
-  const buffer = new TogaiEventBuffer({ client: client.asClient(), maxDelayMs: 1000 });
+  const buffer = new TogaiEventBuffer({ client: client.asClient(), ...delay });
   buffer.add(event("a"));
 
   await clock.tickAsync(999);
@@ -55,9 +58,19 @@ test("a partial batch goes out after maxDelayMs, not before", async () => {
   expect(await buffer.flush()).toEqual({ accepted: 1, failed: [] });
 });
 
+test("an out-of-range delay is refused under the name it was given", () => {
+  const client = new ScriptedClient().asClient();
+  expect(() => new TogaiEventBuffer({ client, maxBatchDelayMs: -1 })).toThrow(
+    "maxBatchDelayMs must be a whole number from 0 to 3600000, got -1",
+  );
+  expect(() => new TogaiEventBuffer({ client, maxDelayMs: 1.5 })).toThrow(
+    "maxDelayMs must be a whole number from 0 to 3600000, got 1.5",
+  );
+});
+
 test("an id already waiting or in flight is refused by add(), naming the id; the first event is billed alone", async () => {
   const client = new ScriptedClient();
-  const buffer = new TogaiEventBuffer({ client: client.asClient(), maxDelayMs: 1000 });
+  const buffer = new TogaiEventBuffer({ client: client.asClient(), maxBatchDelayMs: 1000 });
   buffer.add(event("acct-1:2026-11", "acct-1"));
 
   // Waiting: both would go out in one batch and both would count as accepted.
@@ -76,7 +89,7 @@ test("an id already waiting or in flight is refused by add(), naming the id; the
 
 test("a failed event can be added again with its id (the retry), once", async () => {
   const client = new ScriptedClient();
-  const buffer = new TogaiEventBuffer({ client: client.asClient(), maxDelayMs: 10 });
+  const buffer = new TogaiEventBuffer({ client: client.asClient(), maxBatchDelayMs: 10 });
   buffer.add(event("e-1"));
   await clock.tickAsync(10);
   client.batches[0].answer({ failed: [{ index: 0, reason: "HTTP 503", retryable: true }] });
@@ -137,7 +150,7 @@ test("a flush() called while the previous drain is finishing covers an event add
   // Walk the call across every microtask of the end of a drain.
   for (let hops = 0; hops < 12; hops++) {
     const client = new ScriptedClient();
-    const buffer = new TogaiEventBuffer({ client: client.asClient(), maxDelayMs: 1000 });
+    const buffer = new TogaiEventBuffer({ client: client.asClient(), maxBatchDelayMs: 1000 });
     buffer.add(event(`first-${hops}`));
     const first = buffer.flush();
     await clock.tickAsync(0);
