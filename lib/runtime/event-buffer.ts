@@ -1,4 +1,4 @@
-import { type TogaiClient, withId } from "./client";
+import type { TogaiClient } from "./client";
 import { InvalidEventError, TogaiBufferClosedError, TogaiBufferFullError } from "./errors";
 import {
   type FlushResult,
@@ -8,6 +8,7 @@ import {
   type UndeliveredEvent,
 } from "./event-buffer-options";
 import { type TogaiEvent, validateEvent } from "./event-validation";
+import { withId } from "./prepared-events";
 
 export type { FlushResult, TogaiEventBufferOptions, UndeliveredEvent };
 

@@ -54,14 +54,19 @@ class FieldError {
   ) {}
 }
 
+function isText(value: unknown, min: number, max: number): boolean {
+  return typeof value === "string" && value.length >= min && value.length <= max;
+}
+
+/** The error of a field that is not a string of `min` to `max` characters. */
+function textError(field: string, value: unknown, min: number, max: number): FieldError {
+  const size = `${min === 0 ? "at most" : `${min} to`} ${max}`;
+  return new FieldError(field, `must be a string of ${size} characters`, value);
+}
+
+// Field names of nested values are built only when a check fails: validation runs per event.
 function text(field: string, value: unknown, min: number, max: number): void {
-  if (typeof value !== "string" || value.length < min || value.length > max) {
-    throw new FieldError(
-      field,
-      `must be a string of ${min === 0 ? "at most" : `${min} to`} ${max} characters`,
-      value,
-    );
-  }
+  if (!isText(value, min, max)) throw textError(field, value, min, max);
 }
 
 /** Days in `month` (1-12) of `year`, by the Gregorian leap-year rule. */
@@ -135,7 +140,7 @@ function checkEvent(e: Record<string, unknown>): void {
         );
       }
     }
-    text(`attributes[${i}].name`, attr.name, 1, 50);
+    if (!isText(attr.name, 1, 50)) throw textError(`attributes[${i}].name`, attr.name, 1, 50);
     if (typeof attr.value !== "string" || !ATTRIBUTE_VALUE.test(attr.value)) {
       throw new FieldError(
         `attributes[${i}].value`,
@@ -143,13 +148,17 @@ function checkEvent(e: Record<string, unknown>): void {
         attr.value,
       );
     }
-    if (attr.unit !== undefined) text(`attributes[${i}].unit`, attr.unit, 1, 50);
+    if (attr.unit !== undefined && !isText(attr.unit, 1, 50)) {
+      throw textError(`attributes[${i}].unit`, attr.unit, 1, 50);
+    }
   }
   const dims = e.dimensions as Record<string, unknown>;
   if (!dims || typeof dims !== "object" || Array.isArray(dims)) {
     throw new FieldError("dimensions", "must be an object of string values", dims);
   }
-  for (const name in dims) text(`dimensions.${name}`, dims[name], 1, 200);
+  for (const name in dims) {
+    if (!isText(dims[name], 1, 200)) throw textError(`dimensions.${name}`, dims[name], 1, 200);
+  }
 }
 
 export function validateEvent(event: unknown, index: number): asserts event is TogaiEvent {

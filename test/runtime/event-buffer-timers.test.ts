@@ -6,7 +6,8 @@
  * covers every event added before the call.
  */
 import FakeTimers from "@sinonjs/fake-timers";
-import type { BatchOutcome, TogaiClient } from "../../lib/runtime/client";
+import type { BatchOutcome } from "../../lib/runtime/batch-outcome";
+import type { TogaiClient } from "../../lib/runtime/client";
 import { InvalidEventError } from "../../lib/runtime/errors";
 import { TogaiEventBuffer } from "../../lib/runtime/event-buffer";
 import type { TogaiEvent } from "../../lib/runtime/event-validation";

@@ -1,0 +1,32 @@
+/**
+ * Row 2 alone: `npx tsx bench/ingest-main.ts [runs]` runs the ingest benchmark (TogaiClient and
+ * the bare undici ceiling alternating, then the per-event clients) against the stand-in in its
+ * own process, and prints each run's figures and the TogaiClient ÷ ceiling ratio. `npm run bench`
+ * runs it too, with every other row, and rewrites bench/README.md.
+ */
+import { benchIngest, startStandInProcess } from "./ingest";
+
+async function main(): Promise<void> {
+  const runs = Number(process.argv[2] ?? 1);
+  const secretKey = `bench_sk_${Date.now()}`;
+  const standIn = await startStandInProcess(secretKey);
+  try {
+    for (let run = 1; run <= runs; run++) {
+      const results = await benchIngest(standIn.baseUrl, secretKey);
+      for (const r of results) {
+        process.stdout.write(
+          `run ${run}: ${r.client}: ${Math.round(r.eventsPerSecond)} events/s, ${r.requests} requests, p99 per event ${r.p99PerEventMs.toFixed(1)} ms\n`,
+        );
+      }
+      const ratio = results[0].eventsPerSecond / results[1].eventsPerSecond;
+      process.stdout.write(`run ${run}: TogaiClient ÷ ceiling: ${Math.round(ratio * 100)} %\n`);
+    }
+  } finally {
+    standIn.child.kill("SIGTERM");
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack}\n`);
+  process.exitCode = 1;
+});
