@@ -36,6 +36,7 @@ export class TogaiEventBuffer {
   private timer?: NodeJS.Timeout;
   private pumpScheduled = false;
   private flushing?: Promise<FlushResult>;
+  private resultsTaken = 0;
   private roomWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private idleWaiters: Array<() => void> = [];
 
@@ -99,8 +100,12 @@ export class TogaiEventBuffer {
    * when nothing is waiting or in flight). A call made once that result is taken starts a new drain.
    */
   flush(): Promise<FlushResult> {
-    if (!this.flushing) this.flushing = this.drain();
-    return this.flushing;
+    if (this.flushing) return this.flushing;
+    const taken = this.resultsTaken;
+    const drain = this.drain();
+    // With nothing pending, drain() has already taken its result: nothing to share then.
+    if (this.resultsTaken === taken) this.flushing = drain;
+    return drain;
   }
 
   private async drain(): Promise<FlushResult> {
@@ -116,6 +121,7 @@ export class TogaiEventBuffer {
     }
     // Synchronously with taking the result: a later flush() cannot get this one.
     this.flushing = undefined;
+    this.resultsTaken++;
     const result = { accepted: this.accepted, failed: this.failed };
     this.accepted = 0;
     this.failed = [];

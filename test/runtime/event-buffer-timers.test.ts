@@ -176,3 +176,17 @@ test("a flush() called while the previous drain is finishing covers an event add
     });
   }
 });
+
+test("a flush() with nothing pending does not hold on to its result: the next flush() sends what was added", async () => {
+  const client = new ScriptedClient();
+  const buffer = new TogaiEventBuffer({ client: client.asClient(), maxBatchDelayMs: 60_000 });
+  expect(await buffer.flush()).toEqual({ accepted: 0, failed: [] });
+
+  buffer.add(event("after-empty-flush"));
+  const second = buffer.flush();
+  await clock.tickAsync(0);
+  for (const batch of client.batches) batch.answer({ failed: [] });
+
+  expect(await second).toEqual({ accepted: 1, failed: [] });
+  expect(client.batches.map((b) => b.ids)).toEqual([["after-empty-flush"]]);
+});
