@@ -52,26 +52,22 @@ export interface PreparedBatch {
  * the caller must not change them until the call resolves.
  */
 export function prepareBatch(events: ReadonlyArray<TogaiEvent>, batchSize: number): PreparedBatch {
-  const ids = new Array<string>(events.length);
-  const seen = new Map<string, number>();
+  const ids: string[] = [];
+  const seen = new Set<string>();
   for (let index = 0; index < events.length; index++) {
     const event = events[index];
     validateEvent(event, index);
     const id = event.id;
     if (id === undefined) {
-      ids[index] = randomUUID();
-      continue;
-    }
-    const first = seen.get(id);
-    if (first !== undefined) {
+      ids.push(randomUUID());
+    } else if (seen.size === seen.add(id).size) {
+      const first = events.findIndex((e) => e.id === id);
       throw new InvalidEventError(
         `Event ${index} (id "${id.slice(0, 64)}"): id is also the id of event ${first}; Togai keeps one event per id, so the second would not be billed. Give each event its own id`,
         index,
         "id",
       );
-    }
-    seen.set(id, index);
-    ids[index] = id;
+    } else ids.push(id);
   }
   return {
     ids,
