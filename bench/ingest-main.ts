@@ -1,16 +1,26 @@
 /**
  * Row 2 alone: `npx tsx bench/ingest-main.ts [runs]` runs the ingest benchmark (TogaiClient and
  * the bare undici ceiling alternating, then the per-event clients) against the stand-in in its
- * own process, and prints each run's figures and the TogaiClient ÷ ceiling ratio. `npm run bench`
- * runs it too, with every other row, and rewrites bench/README.md.
+ * own process, and prints each run's figures and the TogaiClient ÷ ceiling ratio;
+ * `npx tsx bench/ingest-main.ts producer` runs row 2b (the buffered producer) instead.
+ * `npm run bench` runs both, with every other row, and rewrites bench/README.md.
  */
+import { authenticate } from "../lib/togai/togai-api";
 import { benchIngest, startStandInProcess } from "./ingest";
+import { benchProducer } from "./producer";
 
 async function main(): Promise<void> {
-  const runs = Number(process.argv[2] ?? 1);
   const secretKey = `bench_sk_${Date.now()}`;
   const standIn = await startStandInProcess(secretKey);
   try {
+    if (process.argv[2] === "producer") {
+      const token = await authenticate(standIn.baseUrl, secretKey);
+      for (const run of benchProducer(standIn.baseUrl, token)) {
+        for (const r of run) process.stdout.write(`${JSON.stringify(r)}\n`);
+      }
+      return;
+    }
+    const runs = Number(process.argv[2] ?? 1);
     for (let run = 1; run <= runs; run++) {
       const results = await benchIngest(standIn.baseUrl, secretKey);
       for (const r of results) {
