@@ -6,8 +6,9 @@
  * `npm run bench` runs both, with every other row, and rewrites bench/README.md.
  */
 import { authenticate } from "../lib/togai/togai-api";
-import { benchIngest, startStandInProcess } from "./ingest";
+import { benchIngest, type IngestResult, startStandInProcess } from "./ingest";
 import { benchProducer } from "./producer";
+import { spread } from "./stats";
 
 async function main(): Promise<void> {
   const secretKey = `bench_sk_${Date.now()}`;
@@ -21,8 +22,10 @@ async function main(): Promise<void> {
       return;
     }
     const runs = Number(process.argv[2] ?? 1);
+    const all: IngestResult[][] = [];
     for (let run = 1; run <= runs; run++) {
       const results = await benchIngest(standIn.baseUrl, secretKey);
+      all.push(results);
       for (const r of results) {
         process.stdout.write(
           `run ${run}: ${r.client}: ${Math.round(r.eventsPerSecond)} events/s, ${r.requests} requests, p99 per event ${r.p99PerEventMs.toFixed(1)} ms\n`,
@@ -30,6 +33,20 @@ async function main(): Promise<void> {
       }
       const ratio = results[0].eventsPerSecond / results[1].eventsPerSecond;
       process.stdout.write(`run ${run}: TogaiClient ÷ ceiling: ${Math.round(ratio * 100)} %\n`);
+    }
+    // The rows as bench/README.md shows them (median of the runs, smallest–largest).
+    process.stdout.write(
+      "\n| client | events/s | requests | p99 per event ms |\n| --- | --- | --- | --- |\n",
+    );
+    for (const { client } of all[0]) {
+      const f = (field: keyof IngestResult, d = 0) =>
+        spread(
+          all.map((run) => Number(run.find((r) => r.client === client)?.[field])),
+          d,
+        );
+      process.stdout.write(
+        `| ${client} | ${f("eventsPerSecond")} | ${f("requests")} | ${f("p99PerEventMs", 1)} |\n`,
+      );
     }
   } finally {
     standIn.child.kill("SIGTERM");
