@@ -8,6 +8,7 @@ import {
   type UndeliveredEvent,
 } from "./event-buffer-options";
 import { type TogaiEvent, validateEvent } from "./event-validation";
+import { HeldIds } from "./held-ids";
 import { withId } from "./prepared-events";
 
 export type { FlushResult, TogaiEventBufferOptions, UndeliveredEvent };
@@ -26,7 +27,9 @@ export class TogaiEventBuffer {
   private readonly options: ResolvedBufferOptions;
   private queue: TogaiEvent[] = [];
   /** Ids of the events waiting or in flight: one event per id, as `ingestBatch` requires. */
-  private readonly heldIds = new Set<string>();
+  private readonly held = new HeldIds();
+  /** Sequence number (in add order) of the event at the queue's front. */
+  private queueFront = 0;
   private inFlightEvents = 0;
   private inFlightRequests = 0;
   private failed: UndeliveredEvent[] = [];
@@ -67,15 +70,15 @@ export class TogaiEventBuffer {
       );
     }
     validateEvent(event, 0);
-    if (event.id !== undefined && this.heldIds.has(event.id)) {
+    if (event.id !== undefined && this.held.has(event.id)) {
       throw new InvalidEventError(
-        `Event id "${event.id.slice(0, 64)}" is already waiting or in flight in this buffer: Togai keeps one event per id, so this one would not be billed. Give each usage its own id (e.g. "<account>:<period>:<sequence>", or a request id); to retry a failed event, add it again after flush() returned it`,
+        `Event id "${event.id.slice(0, 64)}" is already waiting, in flight or just sent in this buffer: Togai keeps one event per id, so this one would not be billed. Give each usage its own id (e.g. "<account>:<period>:<sequence>", or a request id); to retry a failed event, add it again after flush() returned it`,
         0,
         "id",
       );
     }
     const sent = withId(event);
-    this.heldIds.add(sent.id);
+    this.held.add(sent.id);
     this.queue.push(sent);
     if (this.queue.length >= this.options.maxBatchSize) this.schedulePump();
     else if (this.timer === undefined) this.startTimer();
@@ -170,9 +173,11 @@ export class TogaiEventBuffer {
         (this.draining > 0 && this.queue.length > 0))
     ) {
       const batch = this.queue.splice(0, this.options.maxBatchSize);
+      const first = this.queueFront;
+      this.queueFront += batch.length;
       this.inFlightRequests++;
       this.inFlightEvents += batch.length;
-      void this.send(batch);
+      void this.send(batch, first);
     }
     if (this.queue.length === 0 && this.timer !== undefined) {
       clearTimeout(this.timer);
@@ -180,7 +185,8 @@ export class TogaiEventBuffer {
     } else if (this.queue.length > 0 && this.timer === undefined) this.startTimer();
   }
 
-  private async send(batch: TogaiEvent[]): Promise<void> {
+  /** Sends `batch`, whose first event is `first` in add order. */
+  private async send(batch: TogaiEvent[], first: number): Promise<void> {
     const outcome = await this.client.sendPrepared(batch);
     const failed: UndeliveredEvent[] = outcome.failed.map(({ index, reason, retryable }) => ({
       event: batch[index],
@@ -191,6 +197,9 @@ export class TogaiEventBuffer {
     if (outcome.fatal !== undefined) {
       // Stop on a fatal answer: what still waits is reported, not sent into the same failure.
       const reason = `not sent: an earlier batch failed with ${(outcome.fatal as Error).message}`;
+      const front = this.queueFront;
+      this.queueFront += this.queue.length;
+      this.held.done(front, this.queue.length);
       for (const event of this.queue.splice(0)) {
         failed.push({ event, id: event.id as string, reason, retryable: true });
       }
@@ -199,8 +208,8 @@ export class TogaiEventBuffer {
     this.failed.push(...failed);
     this.inFlightRequests--;
     this.inFlightEvents -= batch.length;
-    for (const event of batch) this.heldIds.delete(event.id as string);
-    for (const { id } of failed) this.heldIds.delete(id);
+    this.held.done(first, batch.length);
+    for (const { id } of failed) this.held.forget(id);
     if (failed.length > 0) this.report(failed);
     this.wakeRoomWaiters();
     this.pump();
