@@ -7,6 +7,7 @@ import { TogaiRuntimeError } from "../togai/errors";
  * proxy page) is named as such, never dumped.
  */
 export class SecretsManagerCallError extends TogaiRuntimeError {
+  override readonly name: string = "SecretsManagerCallError";
   constructor(
     message: string,
     /** The API operation, e.g. `PutSecretValue`. */

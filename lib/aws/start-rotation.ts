@@ -5,7 +5,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { STAGE } from "../contract";
-import { RotationError } from "../togai/errors";
+import { TogaiRuntimeError } from "../togai/errors";
 import { callSecretsManager, SecretsManagerCallError } from "./secrets-errors";
 
 export interface StartedRotation {
@@ -48,7 +48,7 @@ export async function startRotationNow(
     );
   const meta = await describe();
   if (!meta.RotationLambdaARN) {
-    throw new RotationError(
+    throw new TogaiRuntimeError(
       `${secretId} has no rotation function: deploy it with TogaiTokenRotation (is this the token secret?)`,
     );
   }

@@ -1,8 +1,8 @@
 import { SecretsManagerCallError } from "../aws/secrets-errors";
 import { unfinishedVersionIds } from "../aws/start-rotation";
 import { STAGE, type TokenSecretValue } from "../contract";
-import { RotationError } from "../togai/errors";
 import { tokenSecretValueFor } from "../togai/token-secret";
+import { RotationError } from "./errors";
 import {
   type GiveUpContext,
   giveUpVersion,

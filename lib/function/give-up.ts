@@ -20,7 +20,7 @@ import { createHash } from "node:crypto";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { startRotationAs } from "../aws/start-rotation";
 import { STAGE } from "../contract";
-import { RotationError } from "../togai/errors";
+import { RotationError } from "./errors";
 import type { JsonLogger } from "./logger";
 import type { RotationConfig } from "./rotation-config";
 import type { TokenSecretStore } from "./token-secret-store";

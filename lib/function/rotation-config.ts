@@ -1,5 +1,5 @@
 import { DEFAULT_MIN_TOKEN_LIFE_HOURS, ROTATION_ENV } from "../contract";
-import { RotationError } from "../togai/errors";
+import { RotationError } from "./errors";
 
 /** What Secrets Manager sends to a rotation function. */
 export interface RotationEvent {

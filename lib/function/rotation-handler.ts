@@ -12,9 +12,9 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { secretNameFromArn } from "../aws/secret-arn";
 import { STAGE, TOKEN_METRIC, type TokenSecretValue } from "../contract";
-import { RotationError } from "../togai/errors";
 import { parseTokenSecretValue } from "../togai/token-secret";
 import { createSecret } from "./create-secret";
+import { RotationError } from "./errors";
 import { type GiveUpContext, giveUpVersion, type HeldValue } from "./give-up";
 import { rotateAfterKeyChange } from "./key-change";
 import { JsonLogger } from "./logger";

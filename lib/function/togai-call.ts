@@ -1,12 +1,8 @@
-import {
-  isRetryable,
-  RotationError,
-  TogaiAuthenticationError,
-  TogaiRateLimitError,
-} from "../togai/errors";
+import { isRetryable, TogaiAuthenticationError, TogaiRateLimitError } from "../togai/errors";
 import { PUT_API_KEY_HINT } from "../togai/put-api-key-hint";
 import { withRetry } from "../togai/retry";
 import { authenticate } from "../togai/togai-api";
+import { RotationError } from "./errors";
 import type { JsonLogger } from "./logger";
 
 /** Togai refused the pending token (401/403): it will never pass testSecret. */

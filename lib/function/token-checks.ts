@@ -1,10 +1,11 @@
 import type { TokenSecretValue } from "../contract";
 import { bearerCredentialProblem } from "../togai/credential";
-import { InvalidCredentialError, RotationError } from "../togai/errors";
+import { InvalidCredentialError } from "../togai/errors";
 import { PUT_API_KEY_HINT } from "../togai/put-api-key-hint";
 import { decodeTogaiToken } from "../togai/togai-jwt";
 import { hoursUntil, implausibleClaimsProblem } from "../togai/token-plausibility";
 import { parseTokenSecretValue } from "../togai/token-secret";
+import { RotationError } from "./errors";
 
 // The plausibility rule is shared with `cdktf-togai status`; it lives in togai/.
 export { hoursUntil, implausibleClaimsProblem };

@@ -9,9 +9,10 @@ import {
 import { readSecretString, type SecretStringVersion } from "../aws/secrets";
 import { callSecretsManager, secretsManagerErrorFor } from "../aws/secrets-errors";
 import { STAGE, type TokenSecretValue } from "../contract";
-import { InvalidCredentialError, RotationError } from "../togai/errors";
+import { InvalidCredentialError } from "../togai/errors";
 import { PUT_API_KEY_HINT } from "../togai/put-api-key-hint";
 import { parseTokenSecretValue } from "../togai/token-secret";
+import { RotationError } from "./errors";
 
 /** What DescribeSecret tells a rotation step. */
 export interface SecretState {

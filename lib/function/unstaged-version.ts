@@ -1,6 +1,6 @@
 import { unfinishedVersionIds } from "../aws/start-rotation";
 import { STAGE } from "../contract";
-import { RotationError } from "../togai/errors";
+import { RotationError } from "./errors";
 import {
   type GiveUpContext,
   healVersionIdFor,

@@ -1,21 +1,23 @@
-import { randomUUID } from "node:crypto";
+import { TogaiResponseError } from "../togai/errors";
+import { JsonText, type TogaiResponse } from "../togai/togai-api";
 import {
-  InvalidEventError,
-  TogaiApiError,
-  TogaiNetworkError,
-  TogaiResponseError,
-  TogaiRuntimeError,
-} from "../togai/errors";
-import type { TogaiResponse } from "../togai/togai-api";
-import type { TogaiClientOptions } from "./client-options";
+  type BatchOutcome,
+  describeFailure,
+  failedBatch,
+  ingestError,
+  partialFailures,
+} from "./batch-outcome";
 import {
-  type AcceptedEvent,
-  type FailedEvent,
-  TogaiIngestError,
-  TogaiTokenThrottledError,
-} from "./errors";
+  type ResolvedClientOptions,
+  resolveClientOptions,
+  type TogaiClientOptions,
+} from "./client-options";
+import { TogaiIngestError } from "./errors";
 import { type TogaiEvent, validateEvent } from "./event-validation";
 import { IngestSender } from "./ingest-sender";
+import { prepareBatch, withId } from "./prepared-events";
+
+export type { BatchOutcome };
 
 /** Outcome of `ingestBatch`. */
 export interface IngestBatchResult {
@@ -31,52 +33,6 @@ export interface IngestBatchResult {
 export interface IngestOptions {
   /** Aborts the call: no new request starts, and the error lists what was accepted. */
   readonly signal?: AbortSignal;
-}
-
-/** What happened to one batch request: which of its events failed, and whether to stop. */
-export interface BatchOutcome {
-  readonly failed: ReadonlyArray<{ index: number; reason: string; retryable: boolean }>;
-  /** The error after which no new request should start (token rejected, 400, abort...). */
-  readonly fatal?: unknown;
-}
-
-const MAX_BATCH = 500;
-
-/**
- * The event as sent: with the caller's id, or a new one assigned once, before any attempt. A copy
- * of the (validated) event, so that a caller reusing or changing its object after `add()` or
- * during a call cannot change what is billed nor make Togai refuse a whole batch.
- */
-export function withId(event: TogaiEvent): TogaiEvent & { readonly id: string } {
-  return {
-    id: event.id ?? randomUUID(),
-    schemaName: event.schemaName,
-    timestamp: event.timestamp,
-    accountId: event.accountId,
-    attributes: event.attributes.map((a) =>
-      a.unit === undefined
-        ? { name: a.name, value: a.value }
-        : { name: a.name, value: a.value, unit: a.unit },
-    ),
-    dimensions: { ...event.dimensions },
-  };
-}
-
-/** Two events of one call with the same id: Togai would keep only the first, yet both look accepted. */
-function refuseDuplicateIds(events: ReadonlyArray<TogaiEvent>): void {
-  const seen = new Map<string, number>();
-  events.forEach((event, index) => {
-    if (event.id === undefined) return;
-    const first = seen.get(event.id);
-    if (first !== undefined) {
-      throw new InvalidEventError(
-        `Event ${index} (id "${event.id.slice(0, 64)}"): id is also the id of event ${first}; Togai keeps one event per id, so the second would not be billed. Give each event its own id`,
-        index,
-        "id",
-      );
-    }
-    seen.set(event.id, index);
-  });
 }
 
 /**
@@ -106,20 +62,12 @@ function refuseDuplicateIds(events: ReadonlyArray<TogaiEvent>): void {
  *   togai.ingest({ schemaName: "api_calls", timestamp, accountId, attributes: calls, dimensions: {} });
  */
 export class TogaiClient {
-  private readonly options: TogaiClientOptions;
-  private readonly batchSize: number;
+  private readonly options: ResolvedClientOptions;
   private readonly sender: IngestSender;
 
   constructor(options: TogaiClientOptions) {
-    const batchSize = options.batchSize ?? MAX_BATCH;
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH) {
-      throw new TogaiRuntimeError(
-        `batchSize must be a whole number from 1 to ${MAX_BATCH}, got ${batchSize}`,
-      );
-    }
-    this.options = options;
-    this.batchSize = batchSize;
-    this.sender = new IngestSender(options);
+    this.options = resolveClientOptions(options);
+    this.sender = new IngestSender(this.options);
   }
 
   /** HTTP requests made so far, retries included. */
@@ -156,42 +104,42 @@ export class TogaiClient {
   }
 
   /**
-   * Sends events to `POST /ingestBatch`, at most 500 per request. Every event is checked before
-   * anything is sent. Throws {@link TogaiIngestError} listing accepted and failed events.
+   * Sends events to `POST /ingestBatch`, at most 500 per request. Every event is checked, and
+   * its id fixed, before anything is sent. Each request's body is serialized once, from your
+   * objects (no copy), when the request starts: do not change the events until the call
+   * resolves. Throws {@link TogaiIngestError} listing accepted and failed events.
    */
   async ingestBatch(
     events: ReadonlyArray<TogaiEvent>,
     options: IngestOptions = {},
   ): Promise<IngestBatchResult> {
     this.sender.assertOpen();
-    for (let index = 0; index < events.length; index++) validateEvent(events[index], index);
-    refuseDuplicateIds(events);
-    const prepared = events.map(withId);
+    const batchSize = this.options.maxBatchSize;
+    const prepared = prepareBatch(events, batchSize);
+    const ids = prepared.ids;
     const before = this.sender.requests;
     const reasons = new Map<number, { reason: string; retryable: boolean }>();
-    const sent = new Uint8Array(prepared.length);
+    const sent = new Uint8Array(ids.length);
     let fatal: unknown;
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (fatal === undefined && next < prepared.length && !options.signal?.aborted) {
-        const start = next;
-        next += this.batchSize;
-        const chunk = prepared.slice(start, start + this.batchSize);
-        sent.fill(1, start, start + chunk.length);
-        const outcome = await this.sendPrepared(chunk, options.signal);
+      while (fatal === undefined && next < prepared.count && !options.signal?.aborted) {
+        const body = next++;
+        const start = body * batchSize;
+        const count = Math.min(batchSize, ids.length - start);
+        sent.fill(1, start, start + count);
+        const outcome = await this.sendBody(prepared.body(body), count, options.signal);
         for (const { index, reason, retryable } of outcome.failed) {
           reasons.set(start + index, { reason, retryable });
         }
         if (outcome.fatal !== undefined && fatal === undefined) fatal = outcome.fatal;
       }
     };
-    const concurrency = this.options.maxConcurrentRequests ?? this.options.connections ?? 8;
-    const chunks = Math.ceil(prepared.length / this.batchSize);
-    await Promise.all(Array.from({ length: Math.min(concurrency, chunks) }, worker));
+    const workers = Math.min(this.options.maxConcurrentRequests, prepared.count);
+    await Promise.all(Array.from({ length: workers }, worker));
     if (fatal === undefined && options.signal?.aborted) fatal = options.signal.reason;
-    const ids = prepared.map((e) => e.id);
     if (reasons.size === 0 && fatal === undefined) {
-      return { accepted: prepared.length, requests: this.sender.requests - before, ids };
+      return { accepted: ids.length, requests: this.sender.requests - before, ids };
     }
     throw ingestError(ids, sent, reasons, fatal);
   }
@@ -201,21 +149,23 @@ export class TogaiClient {
    * {@link TogaiEventBuffer}.
    * @internal
    */
-  async sendPrepared(
-    events: ReadonlyArray<TogaiEvent>,
+  sendPrepared(events: ReadonlyArray<TogaiEvent>, signal?: AbortSignal): Promise<BatchOutcome> {
+    return this.sendBody(new JsonText(JSON.stringify({ events })), events.length, signal);
+  }
+
+  /** Sends one serialized `/ingestBatch` body of `count` events; never throws. */
+  private async sendBody(
+    body: JsonText,
+    count: number,
     signal?: AbortSignal,
   ): Promise<BatchOutcome> {
     let response: TogaiResponse;
     try {
-      response = await this.sender.send("/ingestBatch", { events }, signal);
+      response = await this.sender.send("/ingestBatch", body, signal);
     } catch (error) {
-      const failure = describeFailure(error);
-      return {
-        failed: events.map((_, index) => ({ index, ...failure })),
-        fatal: isFatal(error) ? error : undefined,
-      };
+      return failedBatch(error, count);
     }
-    if (response.status === 207) return { failed: partialFailures(response.body, events.length) };
+    if (response.status === 207) return { failed: partialFailures(response.body, count) };
     return { failed: [] };
   }
 
@@ -226,75 +176,4 @@ export class TogaiClient {
   async close(): Promise<void> {
     await this.sender.close();
   }
-}
-
-/** Fatal: no other request of the call could succeed (token, whole request refused, abort). */
-function isFatal(error: unknown): boolean {
-  if (error instanceof TogaiTokenThrottledError) return true;
-  if (error instanceof TogaiApiError)
-    return error.status === 400 || error.status === 401 || error.status === 403;
-  return !(error instanceof TogaiNetworkError);
-}
-
-function describeFailure(error: unknown): { reason: string; retryable: boolean } {
-  const refused =
-    error instanceof TogaiApiError &&
-    error.status < 500 &&
-    error.status !== 429 &&
-    error.status !== 401 &&
-    error.status !== 403;
-  return { reason: (error as Error).message, retryable: !refused };
-}
-
-function ingestError(
-  ids: string[],
-  sent: Uint8Array,
-  reasons: Map<number, { reason: string; retryable: boolean }>,
-  fatal: unknown,
-): TogaiIngestError {
-  const accepted: AcceptedEvent[] = [];
-  const failed: FailedEvent[] = [];
-  const notSent = `not sent: the call stopped after ${(fatal as Error | undefined)?.message ?? "an earlier failure"}`;
-  ids.forEach((id, index) => {
-    const failure = reasons.get(index);
-    if (failure) failed.push({ index, id, ...failure });
-    else if (!sent[index]) failed.push({ index, id, reason: notSent, retryable: true });
-    else accepted.push({ index, id });
-  });
-  const first = failed[0];
-  const stop = fatal === undefined ? "" : `; stopped after: ${(fatal as Error).message}`;
-  return new TogaiIngestError(
-    `Togai did not accept ${failed.length} of ${ids.length} events (first: event ${first.index}, id "${first.id}", ${first.reason})${stop}`,
-    accepted,
-    failed,
-    { cause: fatal },
-  );
-}
-
-/**
- * Reads which events a 207 rejected. The spec leaves the body's `details` free-form; a
- * `details.failedEvents` list of `{index, reason}` is used when present (those events were
- * refused, not retryable), otherwise every event of the request is reported as not accepted and
- * retryable (with the same ids, those that were accepted are not billed twice).
- */
-function partialFailures(
-  body: unknown,
-  count: number,
-): Array<{ index: number; reason: string; retryable: boolean }> {
-  const details = (body as { details?: { failedEvents?: unknown } } | undefined)?.details;
-  const list = details?.failedEvents;
-  if (Array.isArray(list)) {
-    const parsed = list
-      .map((f) => f as { index?: unknown; reason?: unknown; message?: unknown })
-      .filter((f) => typeof f.index === "number" && f.index >= 0 && f.index < count)
-      .map((f) => ({
-        index: f.index as number,
-        reason: String(f.reason ?? f.message ?? "rejected by Togai"),
-        retryable: false,
-      }));
-    if (parsed.length > 0) return parsed;
-  }
-  const message = (body as { message?: unknown } | undefined)?.message;
-  const reason = `partial failure without per-event details${typeof message === "string" ? `: ${message}` : ""}`;
-  return Array.from({ length: count }, (_, index) => ({ index, reason, retryable: true }));
 }

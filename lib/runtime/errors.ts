@@ -4,15 +4,43 @@
  */
 import { TogaiAuthenticationError, TogaiRateLimitError, TogaiRuntimeError } from "../togai/errors";
 
+/** The token secret exists but no token has been minted into it yet. */
+export class TokenNotMintedError extends TogaiRuntimeError {
+  override readonly name: string = "TokenNotMintedError";
+}
+
+/** The only token available has expired and a fresh one could not be read. */
+export class TokenExpiredError extends TogaiRuntimeError {
+  override readonly name: string = "TokenExpiredError";
+}
+
+/** An event failed local validation; nothing was sent. */
+export class InvalidEventError extends TogaiRuntimeError {
+  override readonly name: string = "InvalidEventError";
+  constructor(
+    message: string,
+    /** Index of the event in the call's input (0 for `ingest`). */
+    readonly eventIndex: number,
+    /** The offending field, as a path (`attributes[2].value`). */
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Reading the token secret took longer than `readTimeoutMs`; that read was abandoned. */
-export class TokenReadTimeoutError extends TogaiRuntimeError {}
+export class TokenReadTimeoutError extends TogaiRuntimeError {
+  override readonly name: string = "TokenReadTimeoutError";
+}
 
 /**
  * Togai rejected the token twice (the first request, and once more after re-reading the token
  * secret), or the secret still holds a token Togai already rejected. No request is sent with
  * that token again until the secret holds a different one.
  */
-export class TogaiTokenRejectedError extends TogaiAuthenticationError {}
+export class TogaiTokenRejectedError extends TogaiAuthenticationError {
+  override readonly name: string = "TogaiTokenRejectedError";
+}
 
 /**
  * Togai answered 429 to the first request with a token it had not accepted yet, and the client's
@@ -24,6 +52,7 @@ export class TogaiTokenRejectedError extends TogaiAuthenticationError {}
  * `retryAt`, with the same ids.
  */
 export class TogaiTokenThrottledError extends TogaiRateLimitError {
+  override readonly name: string = "TogaiTokenThrottledError";
   constructor(
     message: string,
     status: number,
@@ -36,7 +65,9 @@ export class TogaiTokenThrottledError extends TogaiRateLimitError {
 }
 
 /** A call on a {@link TogaiClient} after its `close()`: create a new client. */
-export class TogaiClientClosedError extends TogaiRuntimeError {}
+export class TogaiClientClosedError extends TogaiRuntimeError {
+  override readonly name: string = "TogaiClientClosedError";
+}
 
 /** An event Togai accepted, by its index in the caller's input. */
 export interface AcceptedEvent {
@@ -64,6 +95,7 @@ export interface FailedEvent {
  * is billed twice. `cause` is the error that stopped the call, when one did.
  */
 export class TogaiIngestError extends TogaiRuntimeError {
+  override readonly name: string = "TogaiIngestError";
   constructor(
     message: string,
     /** Events Togai accepted. */
@@ -77,7 +109,11 @@ export class TogaiIngestError extends TogaiRuntimeError {
 }
 
 /** `add()` on a full {@link TogaiEventBuffer}: wait for `whenRoom()` or `flush()`, then add again. */
-export class TogaiBufferFullError extends TogaiRuntimeError {}
+export class TogaiBufferFullError extends TogaiRuntimeError {
+  override readonly name: string = "TogaiBufferFullError";
+}
 
 /** `add()` after `close()`. */
-export class TogaiBufferClosedError extends TogaiRuntimeError {}
+export class TogaiBufferClosedError extends TogaiRuntimeError {
+  override readonly name: string = "TogaiBufferClosedError";
+}

@@ -1,49 +1,21 @@
-import { TogaiRuntimeError } from "../togai/errors";
-import { type TogaiClient, withId } from "./client";
-import { TogaiBufferClosedError, TogaiBufferFullError } from "./errors";
+import type { TogaiClient } from "./client";
+import { InvalidEventError, TogaiBufferClosedError, TogaiBufferFullError } from "./errors";
+import {
+  type FlushResult,
+  type ResolvedBufferOptions,
+  resolveBufferOptions,
+  type TogaiEventBufferOptions,
+  type UndeliveredEvent,
+} from "./event-buffer-options";
 import { type TogaiEvent, validateEvent } from "./event-validation";
+import { HeldIds } from "./held-ids";
+import { withId } from "./prepared-events";
 
-/** An event the buffer could not deliver, with the id to retry it with. */
-export interface UndeliveredEvent {
-  /** The event as it was sent (with its id): `add()` it again to retry, nothing is billed twice. */
-  readonly event: TogaiEvent;
-  readonly id: string;
-  readonly reason: string;
-  /** False when Togai refused the event itself (retrying will not help). */
-  readonly retryable: boolean;
-}
-
-/** What a `flush()` delivered since the previous one. */
-export interface FlushResult {
-  /** Events Togai accepted. */
-  readonly accepted: number;
-  /** Events not delivered, each also passed to `onFailure`. */
-  readonly failed: ReadonlyArray<UndeliveredEvent>;
-}
-
-/** Options of {@link TogaiEventBuffer}. */
-export interface TogaiEventBufferOptions {
-  /** The client that sends the batches (its retries, token handling and timeouts apply). */
-  readonly client: TogaiClient;
-  /** Events per request, 1 to 500. @default 500 */
-  readonly maxBatchSize?: number;
-  /** Longest time an event waits for its batch to fill before it is sent anyway, in ms. @default 1000 */
-  readonly maxDelayMs?: number;
-  /**
-   * Events held in memory: waiting, in flight, and undelivered ones kept for the next `flush()`.
-   * When full, `add()` throws {@link TogaiBufferFullError} (back-pressure: wait for `whenRoom()`),
-   * it never drops an event. @default 10000
-   */
-  readonly maxBufferedEvents?: number;
-  /** Batch requests in flight at once. @default 4 */
-  readonly maxConcurrentRequests?: number;
-  /** Called with the events of each batch that failed, as soon as it failed (errors it throws are ignored; the events stay in `flush()`'s result). */
-  readonly onFailure?: (failed: ReadonlyArray<UndeliveredEvent>) => void;
-}
+export type { FlushResult, TogaiEventBufferOptions, UndeliveredEvent };
 
 /**
  * A buffered producer for high-throughput callers: `add(event)` validates, assigns an id and
- * returns at once; events go out in batches of up to `maxBatchSize`, or after `maxDelayMs`.
+ * returns at once; events go out in batches of up to `maxBatchSize`, or after `maxBatchDelayMs`.
  * Memory is bounded by `maxBufferedEvents` (add throws when full). `flush()` sends everything
  * and resolves to what was accepted and what failed; failures also go to `onFailure`, never lost
  * in silence. After a fatal error (token rejected, request refused) the events still waiting are
@@ -75,12 +47,12 @@ export interface TogaiEventBufferOptions {
  */
 export class TogaiEventBuffer {
   private readonly client: TogaiClient;
-  private readonly maxBatchSize: number;
-  private readonly maxDelayMs: number;
-  private readonly maxBuffered: number;
-  private readonly maxConcurrent: number;
-  private readonly onFailure?: (failed: ReadonlyArray<UndeliveredEvent>) => void;
+  private readonly options: ResolvedBufferOptions;
   private queue: TogaiEvent[] = [];
+  /** Ids of the events waiting or in flight: one event per id, as `ingestBatch` requires. */
+  private readonly held = new HeldIds();
+  /** Sequence number (in add order) of the event at the queue's front. */
+  private queueFront = 0;
   private inFlightEvents = 0;
   private inFlightRequests = 0;
   private failed: UndeliveredEvent[] = [];
@@ -90,27 +62,13 @@ export class TogaiEventBuffer {
   private timer?: NodeJS.Timeout;
   private pumpScheduled = false;
   private flushing?: Promise<FlushResult>;
+  private resultsTaken = 0;
   private roomWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private idleWaiters: Array<() => void> = [];
 
   constructor(options: TogaiEventBufferOptions) {
     this.client = options.client;
-    this.maxBatchSize = options.maxBatchSize ?? 500;
-    this.maxDelayMs = options.maxDelayMs ?? 1000;
-    this.maxBuffered = options.maxBufferedEvents ?? 10_000;
-    this.maxConcurrent = options.maxConcurrentRequests ?? 4;
-    this.onFailure = options.onFailure;
-    const check = (name: string, value: number, min: number, max: number) => {
-      if (!Number.isInteger(value) || value < min || value > max) {
-        throw new TogaiRuntimeError(
-          `${name} must be a whole number from ${min} to ${max}, got ${value}`,
-        );
-      }
-    };
-    check("maxBatchSize", this.maxBatchSize, 1, 500);
-    check("maxBufferedEvents", this.maxBuffered, this.maxBatchSize, Number.MAX_SAFE_INTEGER);
-    check("maxConcurrentRequests", this.maxConcurrent, 1, 64);
-    check("maxDelayMs", this.maxDelayMs, 0, 3_600_000);
+    this.options = resolveBufferOptions(options);
   }
 
   /** Events held in memory (waiting, in flight, undelivered until the next flush). */
@@ -120,7 +78,7 @@ export class TogaiEventBuffer {
 
   /** True when `add()` would throw {@link TogaiBufferFullError}. */
   get full(): boolean {
-    return this.size >= this.maxBuffered;
+    return this.size >= this.options.maxBufferedEvents;
   }
 
   /**
@@ -131,13 +89,21 @@ export class TogaiEventBuffer {
     if (this.closed) throw new TogaiBufferClosedError("add() after close(): create a new buffer");
     if (this.full) {
       throw new TogaiBufferFullError(
-        `The event buffer holds ${this.maxBuffered} events (maxBufferedEvents): await whenRoom() or flush() before adding more`,
+        `The event buffer holds ${this.options.maxBufferedEvents} events (maxBufferedEvents): await whenRoom() or flush() before adding more`,
       );
     }
     validateEvent(event, 0);
+    if (event.id !== undefined && this.held.has(event.id)) {
+      throw new InvalidEventError(
+        `Event id "${event.id.slice(0, 64)}" is already waiting, in flight or just sent in this buffer: Togai keeps one event per id, so this one would not be billed. Give each usage its own id (e.g. "<account>:<period>:<sequence>", or a request id); to retry a failed event, add it again after flush() returned it`,
+        0,
+        "id",
+      );
+    }
     const sent = withId(event);
+    this.held.add(sent.id);
     this.queue.push(sent);
-    if (this.queue.length >= this.maxBatchSize) this.schedulePump();
+    if (this.queue.length >= this.options.maxBatchSize) this.schedulePump();
     else if (this.timer === undefined) this.startTimer();
     return sent.id;
   }
@@ -157,27 +123,31 @@ export class TogaiEventBuffer {
    * Sends every event held and resolves to what was accepted and failed since the last flush.
    * Overlapping calls share one drain and resolve to the same result, which covers everything
    * pending when each was called (a drain also sends what is added while it runs, and ends only
-   * when nothing is waiting or in flight).
+   * when nothing is waiting or in flight). A call made once that result is taken starts a new drain.
    */
   flush(): Promise<FlushResult> {
-    if (!this.flushing) {
-      this.flushing = this.drain().finally(() => {
-        this.flushing = undefined;
-      });
-    }
-    return this.flushing;
+    if (this.flushing) return this.flushing;
+    const taken = this.resultsTaken;
+    const drain = this.drain();
+    // With nothing pending, drain() has already taken its result: nothing to share then.
+    if (this.resultsTaken === taken) this.flushing = drain;
+    return drain;
   }
 
   private async drain(): Promise<FlushResult> {
     this.draining++;
     try {
-      this.pump();
-      if (this.queue.length > 0 || this.inFlightRequests > 0) {
+      // Checked again after every wake-up: an event added meanwhile belongs to this drain.
+      while (this.queue.length > 0 || this.inFlightRequests > 0) {
+        this.pump();
         await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
       }
     } finally {
       this.draining--;
     }
+    // Synchronously with taking the result: a later flush() cannot get this one.
+    this.flushing = undefined;
+    this.resultsTaken++;
     const result = { accepted: this.accepted, failed: this.failed };
     this.accepted = 0;
     this.failed = [];
@@ -193,12 +163,12 @@ export class TogaiEventBuffer {
   }
 
   /**
-   * Unref'd: a script that ends without `flush()` is not kept alive for `maxDelayMs` by this
+   * Unref'd: a script that ends without `flush()` is not kept alive for `maxBatchDelayMs` by this
    * timer alone (its events are then not sent: flush before exit). Requests in flight, and a
    * `flush()` being awaited, keep the process alive as usual.
    */
   private startTimer(): void {
-    this.timer = setTimeout(() => this.onDelay(), this.maxDelayMs);
+    this.timer = setTimeout(() => this.onDelay(), this.options.maxBatchDelayMs);
     this.timer.unref();
   }
 
@@ -221,13 +191,16 @@ export class TogaiEventBuffer {
 
   private pump(): void {
     while (
-      this.inFlightRequests < this.maxConcurrent &&
-      (this.queue.length >= this.maxBatchSize || (this.draining > 0 && this.queue.length > 0))
+      this.inFlightRequests < this.options.maxConcurrentRequests &&
+      (this.queue.length >= this.options.maxBatchSize ||
+        (this.draining > 0 && this.queue.length > 0))
     ) {
-      const batch = this.queue.splice(0, this.maxBatchSize);
+      const batch = this.queue.splice(0, this.options.maxBatchSize);
+      const first = this.queueFront;
+      this.queueFront += batch.length;
       this.inFlightRequests++;
       this.inFlightEvents += batch.length;
-      void this.send(batch);
+      void this.send(batch, first);
     }
     if (this.queue.length === 0 && this.timer !== undefined) {
       clearTimeout(this.timer);
@@ -235,7 +208,8 @@ export class TogaiEventBuffer {
     } else if (this.queue.length > 0 && this.timer === undefined) this.startTimer();
   }
 
-  private async send(batch: TogaiEvent[]): Promise<void> {
+  /** Sends `batch`, whose first event is `first` in add order. */
+  private async send(batch: TogaiEvent[], first: number): Promise<void> {
     const outcome = await this.client.sendPrepared(batch);
     const failed: UndeliveredEvent[] = outcome.failed.map(({ index, reason, retryable }) => ({
       event: batch[index],
@@ -246,6 +220,9 @@ export class TogaiEventBuffer {
     if (outcome.fatal !== undefined) {
       // Stop on a fatal answer: what still waits is reported, not sent into the same failure.
       const reason = `not sent: an earlier batch failed with ${(outcome.fatal as Error).message}`;
+      const front = this.queueFront;
+      this.queueFront += this.queue.length;
+      this.held.done(front, this.queue.length);
       for (const event of this.queue.splice(0)) {
         failed.push({ event, id: event.id as string, reason, retryable: true });
       }
@@ -254,17 +231,35 @@ export class TogaiEventBuffer {
     this.failed.push(...failed);
     this.inFlightRequests--;
     this.inFlightEvents -= batch.length;
-    if (failed.length > 0) {
-      try {
-        this.onFailure?.(failed);
-      } catch {
-        // A failing callback must not lose the bookkeeping: the events are in flush()'s result.
-      }
-    }
+    this.held.done(first, batch.length);
+    for (const { id } of failed) this.held.forget(id);
+    if (failed.length > 0) this.report(failed);
     this.wakeRoomWaiters();
     this.pump();
     if (this.queue.length === 0 && this.inFlightRequests === 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /**
+   * Hands failures to `onFailure`. A throw or a rejection is reported once as a warning and never
+   * escapes: it must not end the process (unhandled rejection) nor lose the bookkeeping.
+   */
+  private report(failed: UndeliveredEvent[]): void {
+    if (!this.options.onFailure) return;
+    const warn = (error: unknown) =>
+      process.emitWarning(
+        `TogaiEventBuffer: onFailure failed (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}); the ${failed.length} undelivered events stay in flush()'s result`,
+        { code: "TOGAI_ON_FAILURE" },
+      );
+    try {
+      // Typed `=> void`, so an async function fits: look for the promise it may return.
+      const returned: unknown = this.options.onFailure(failed);
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === "function") {
+        Promise.resolve(returned).catch(warn);
+      }
+    } catch (error) {
+      warn(error);
     }
   }
 
@@ -284,7 +279,7 @@ export class TogaiEventBuffer {
 
   private stuckError(): TogaiBufferFullError {
     return new TogaiBufferFullError(
-      `The event buffer is full of ${this.failed.length} undelivered events (maxBufferedEvents ${this.maxBuffered}): call flush() to collect them (and retry the retryable ones); no room comes back until then`,
+      `The event buffer is full of ${this.failed.length} undelivered events (maxBufferedEvents ${this.options.maxBufferedEvents}): call flush() to collect them (and retry the retryable ones); no room comes back until then`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { InvalidEventError } from "../togai/errors";
+import { InvalidEventError } from "./errors";
 
 /** A usage event, as Togai's `Event` schema defines it. */
 export interface TogaiEvent {
@@ -54,14 +54,19 @@ class FieldError {
   ) {}
 }
 
+function isText(value: unknown, min: number, max: number): boolean {
+  return typeof value === "string" && value.length >= min && value.length <= max;
+}
+
+/** The error of a field that is not a string of `min` to `max` characters. */
+function textError(field: string, value: unknown, min: number, max: number): FieldError {
+  const size = `${min === 0 ? "at most" : `${min} to`} ${max}`;
+  return new FieldError(field, `must be a string of ${size} characters`, value);
+}
+
+// Field names of nested values are built only when a check fails: validation runs per event.
 function text(field: string, value: unknown, min: number, max: number): void {
-  if (typeof value !== "string" || value.length < min || value.length > max) {
-    throw new FieldError(
-      field,
-      `must be a string of ${min === 0 ? "at most" : `${min} to`} ${max} characters`,
-      value,
-    );
-  }
+  if (!isText(value, min, max)) throw textError(field, value, min, max);
 }
 
 /** Days in `month` (1-12) of `year`, by the Gregorian leap-year rule. */
@@ -73,8 +78,8 @@ function daysIn(year: number, month: number): number {
 /**
  * True when `value` is an RFC 3339 date-time that names a real instant: month 1-12, a day that
  * exists in that month (leap years included), hour 0-23, minute and second 0-59, offset up to
- * 23:59. Date.parse alone is lenient (it reads "2026-02-30" as March 2). No state is kept
- * between calls.
+ * 23:59. Date.parse alone is lenient (it reads "2026-02-30" as March 2). The only state kept
+ * between calls is the last valid string (a string valid once is valid always).
  */
 function isDateTime(value: string): boolean {
   const m = ISO_DATE_TIME.exec(value);
@@ -86,7 +91,11 @@ function isDateTime(value: string): boolean {
   return m[9] === undefined || (+m[9] <= 23 && +m[10] <= 59);
 }
 
+/** The last timestamp found valid: the events of a batch often share one (a period, a second). */
+let lastValidTimestamp = "";
+
 function checkTimestamp(value: unknown): void {
+  if (value === lastValidTimestamp) return;
   if (typeof value !== "string" || !isDateTime(value)) {
     throw new FieldError(
       "timestamp",
@@ -94,6 +103,7 @@ function checkTimestamp(value: unknown): void {
       value,
     );
   }
+  lastValidTimestamp = value;
 }
 
 function checkEvent(e: Record<string, unknown>): void {
@@ -135,7 +145,7 @@ function checkEvent(e: Record<string, unknown>): void {
         );
       }
     }
-    text(`attributes[${i}].name`, attr.name, 1, 50);
+    if (!isText(attr.name, 1, 50)) throw textError(`attributes[${i}].name`, attr.name, 1, 50);
     if (typeof attr.value !== "string" || !ATTRIBUTE_VALUE.test(attr.value)) {
       throw new FieldError(
         `attributes[${i}].value`,
@@ -143,13 +153,17 @@ function checkEvent(e: Record<string, unknown>): void {
         attr.value,
       );
     }
-    if (attr.unit !== undefined) text(`attributes[${i}].unit`, attr.unit, 1, 50);
+    if (attr.unit !== undefined && !isText(attr.unit, 1, 50)) {
+      throw textError(`attributes[${i}].unit`, attr.unit, 1, 50);
+    }
   }
   const dims = e.dimensions as Record<string, unknown>;
   if (!dims || typeof dims !== "object" || Array.isArray(dims)) {
     throw new FieldError("dimensions", "must be an object of string values", dims);
   }
-  for (const name in dims) text(`dimensions.${name}`, dims[name], 1, 200);
+  for (const name in dims) {
+    if (!isText(dims[name], 1, 200)) throw textError(`dimensions.${name}`, dims[name], 1, 200);
+  }
 }
 
 export function validateEvent(event: unknown, index: number): asserts event is TogaiEvent {

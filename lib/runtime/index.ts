@@ -1,15 +1,29 @@
 /**
  * cdktf-togai/runtime: what runs in AWS. Imports neither cdktf nor the provider bindings.
+ * Everything is exported by name (no `export *`): the rotation function's errors stay out.
  */
 
 export { partialSecretArn, secretNameFromArn } from "../aws/secret-arn";
+export { SecretsManagerCallError } from "../aws/secrets-errors";
 export {
   TOGAI_PRODUCTION_BASE_URL,
   TOGAI_SANDBOX_BASE_URL,
   TOKEN_SECRET_ARN_ENV,
   type TokenSecretValue,
 } from "../contract";
-export * from "../togai/errors";
+export {
+  InvalidCredentialError,
+  InvalidTogaiTokenError,
+  InvalidTokenSecretError,
+  isRetryable,
+  TogaiApiError,
+  TogaiAuthenticationError,
+  TogaiNetworkError,
+  TogaiRateLimitError,
+  TogaiResponseError,
+  TogaiRuntimeError,
+  TogaiServerError,
+} from "../togai/errors";
 export { parseRetryAfter } from "../togai/retry-after";
 export { authenticate, type TogaiCallOptions, type TogaiTransport } from "../togai/togai-api";
 export { decodeTogaiToken, type TogaiTokenClaims } from "../togai/togai-jwt";
@@ -22,12 +36,15 @@ export type { TogaiClientOptions, TogaiRequestInfo, TogaiTokenSource } from "./c
 export {
   type AcceptedEvent,
   type FailedEvent,
+  InvalidEventError,
   TogaiBufferClosedError,
   TogaiBufferFullError,
   TogaiClientClosedError,
   TogaiIngestError,
   TogaiTokenRejectedError,
   TogaiTokenThrottledError,
+  TokenExpiredError,
+  TokenNotMintedError,
   TokenReadTimeoutError,
 } from "./errors";
 export {

@@ -1,17 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TokenSecretValue } from "../contract";
-import { isRetryable, TogaiRateLimitError } from "../togai/errors";
+import { isRetryable, TogaiRateLimitError, TogaiServerError } from "../togai/errors";
 import { parseRetryAfter } from "../togai/retry-after";
+import { retryDelayMs } from "../togai/retry-policy";
 import { postToTogai, type TogaiResponse, togaiErrorFor } from "../togai/togai-api";
-import type { TogaiClientOptions } from "./client-options";
+import type { ResolvedClientOptions } from "./client-options";
+import { CLIENT_DEFAULTS } from "./defaults";
 import { TogaiClientClosedError } from "./errors";
 import { PoolTransport } from "./pool-transport";
 import { RequestSlots } from "./request-slots";
 import { TokenGate } from "./token-gate";
-
-const MAX_TOKEN_RECHECK_MS = 30_000;
-/** Longest back-off after a 429 to a token not accepted yet (Togai's IP block lasts 30 min). */
-const MAX_THROTTLE_MS = 300_000;
 
 /**
  * Sends one ingest request with the token: retries 429/5xx/network errors with jittered backoff or
@@ -31,21 +29,20 @@ export class IngestSender {
   private notBefore = 0;
 
   constructor(
-    private readonly options: TogaiClientOptions,
+    private readonly options: ResolvedClientOptions,
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
   ) {
-    const connections = options.connections ?? 8;
     this.gate = new TokenGate(
       options.tokens,
       now,
-      options.tokenRecheckMs ?? 1_000,
-      MAX_TOKEN_RECHECK_MS,
-      MAX_THROTTLE_MS,
-      options.maxRetryAfterMs ?? 20_000,
+      options.tokenRecheckMs,
+      CLIENT_DEFAULTS.maxTokenRecheckMs,
+      CLIENT_DEFAULTS.maxThrottleMs,
+      options.maxRetryAfterMs,
     );
-    this.slots = new RequestSlots(connections);
-    this.transport = new PoolTransport(connections);
+    this.slots = new RequestSlots(options.connections);
+    this.transport = new PoolTransport(options.connections);
   }
 
   /** Throws {@link TogaiClientClosedError} after `close()`. */
@@ -61,17 +58,23 @@ export class IngestSender {
   async send(path: string, payload: unknown, signal?: AbortSignal): Promise<TogaiResponse> {
     this.assertOpen();
     const started = this.now();
-    const deadline = started + (this.options.maxRetryTimeMs ?? 30_000);
+    const deadline = started + this.options.maxRetryTimeMs;
     let rejectedOnce = false;
     let probe = 0;
     try {
       for (let attempt = 1; ; attempt++) {
         signal?.throwIfAborted();
-        await this.respectRetryAfter(path, signal);
+        this.assertOpen();
+        await this.respectRetryAfter(path, deadline, signal);
         let secret: TokenSecretValue;
         if (probe !== 0) secret = await this.options.tokens.getTokenSecret();
         else ({ secret, probe } = await this.gate.acquire(signal, deadline, path));
         await this.slots.acquire(signal);
+        if (this.closed) {
+          // close() ran while this request waited: it is not sent (nothing would close a new pool).
+          this.slots.release();
+          this.assertOpen();
+        }
         if (probe === 0 && (!this.gate.sendable(secret.token) || this.now() < this.notBefore)) {
           // While it waited for a connection, Togai refused the token or asked to wait: look again.
           this.slots.release();
@@ -123,7 +126,7 @@ export class IngestSender {
           this.slots.release();
         }
         if (throttled) {
-          const maxAttempts = this.options.maxAttempts ?? 5;
+          const maxAttempts = this.options.maxAttempts;
           if (attempt >= maxAttempts) {
             throw this.gate.throttledError(path, `${attempt} attempts, maxAttempts ${maxAttempts}`);
           }
@@ -143,9 +146,19 @@ export class IngestSender {
         const error =
           failure ??
           togaiErrorFor(response as TogaiResponse, path, "Togai did not accept the events");
-        if (!isRetryable(error) || attempt >= (this.options.maxAttempts ?? 5)) throw error;
+        if (!isRetryable(error) || attempt >= this.options.maxAttempts) throw error;
         const delay = this.retryDelay(attempt, response, error as Error);
-        if (this.now() - started + delay > (this.options.maxRetryTimeMs ?? 30_000)) throw error;
+        const budget = this.options.maxRetryTimeMs;
+        if (this.now() - started + delay > budget) {
+          const hinted = this.retryAfterMs(response);
+          if (hinted === undefined) throw error;
+          throw notWaitedFor(
+            error as Error,
+            hinted,
+            `beyond this call's maxRetryTimeMs ${budget}`,
+            this.now(),
+          );
+        }
         await sleep(delay, undefined, { signal });
       }
     } finally {
@@ -160,40 +173,52 @@ export class IngestSender {
       : undefined;
   }
 
-  /** `Retry-After` when Togai sent one with 429/503 (refused above the cap), else backoff. */
+  /**
+   * The package's retry policy: jittered backoff, never sooner than a `Retry-After` Togai sent
+   * with 429/503 (which also holds the whole client back; above `maxRetryAfterMs` it is refused).
+   */
   private retryDelay(attempt: number, response: TogaiResponse | undefined, error: Error): number {
     const hinted = this.retryAfterMs(response);
     if (hinted !== undefined) {
       this.notBefore = Math.max(this.notBefore, this.now() + hinted);
-      const cap = this.options.maxRetryAfterMs ?? 20_000;
-      if (hinted > cap) {
-        error.message += ` (Togai asked to retry after ${Math.ceil(hinted / 1000)} s, above maxRetryAfterMs ${cap})`;
-        throw error;
-      }
-      // A little jitter on top, so that clients told the same time do not return together.
-      return hinted + Math.min(1000, hinted * 0.1) * this.random();
+      const cap = this.options.maxRetryAfterMs;
+      if (hinted > cap)
+        throw notWaitedFor(error, hinted, `above maxRetryAfterMs ${cap}`, this.now());
     }
-    const bound = Math.min(
-      this.options.maxDelayMs ?? 5_000,
-      (this.options.baseDelayMs ?? 100) * 2 ** (attempt - 1),
-    );
-    return bound / 2 + (this.random() * bound) / 2;
+    return retryDelayMs(this.options.backoff, attempt, hinted, this.random);
   }
 
   /**
    * A `Retry-After` Togai sent to any call holds for every later call too: waits when it ends
-   * within `maxRetryAfterMs`, else fails at once without a request (no storm of calls that each
-   * get the same 429).
+   * within `maxRetryAfterMs` and before `deadline` (this call's `maxRetryTimeMs`), else fails at
+   * once without a request, with the retry time (no storm of calls that each get the same 429,
+   * and no wait past the caller's budget).
    */
-  private async respectRetryAfter(path: string, signal?: AbortSignal): Promise<void> {
-    const wait = this.notBefore - this.now();
+  private async respectRetryAfter(
+    path: string,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const now = this.now();
+    const wait = this.notBefore - now;
     if (wait <= 0) return;
-    if (wait > (this.options.maxRetryAfterMs ?? 20_000)) {
-      throw new TogaiRateLimitError(
-        `Not sent: Togai asked not to send before ${new Date(this.notBefore).toISOString()} (Retry-After, above maxRetryAfterMs)`,
+    const cap = this.options.maxRetryAfterMs;
+    const why =
+      wait > cap
+        ? `above maxRetryAfterMs ${cap}`
+        : this.notBefore > deadline
+          ? `beyond this call's maxRetryTimeMs ${this.options.maxRetryTimeMs}`
+          : "";
+    if (why) {
+      const retryAt = new Date(this.notBefore).toISOString();
+      const error = new TogaiRateLimitError(
+        `Not sent: Togai asked not to send before ${retryAt} (Retry-After, ${why}); send again after retryAt, with the same ids`,
         429,
         path,
       );
+      error.retryAfterMs = wait;
+      error.retryAt = retryAt;
+      throw error;
     }
     await sleep(wait, undefined, { signal });
   }
@@ -203,4 +228,26 @@ export class IngestSender {
     this.closed = true;
     await this.transport.close();
   }
+}
+
+/**
+ * The error of an answer whose `Retry-After` is not waited for (`why`): a new error of the same
+ * kind, the original as its `cause`, with the wait and the time to send again.
+ */
+function notWaitedFor(error: Error, waitMs: number, why: string, now: number): Error {
+  const message = `${error.message} (Togai asked to retry after ${Math.ceil(waitMs / 1000)} s, ${why})`;
+  if (error instanceof TogaiRateLimitError) {
+    const limited = new TogaiRateLimitError(message, error.status, error.path, error.togaiMessage, {
+      cause: error,
+    });
+    limited.retryAfterMs = waitMs;
+    limited.retryAt = new Date(now + waitMs).toISOString();
+    return limited;
+  }
+  if (error instanceof TogaiServerError) {
+    return new TogaiServerError(message, error.status, error.path, error.togaiMessage, {
+      cause: error,
+    });
+  }
+  return error;
 }

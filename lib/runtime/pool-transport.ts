@@ -1,13 +1,23 @@
 import { Pool } from "undici";
 import type { TogaiTransport } from "../togai/togai-api";
+import { TogaiClientClosedError } from "./errors";
 
-/** Requests over one keep-alive undici Pool per origin (a new origin replaces the pool). */
+/**
+ * Requests over one keep-alive undici Pool per origin (a new origin replaces the pool). Once
+ * closed it never opens a pool again: nothing would close that one.
+ */
 export class PoolTransport {
   private pool?: { origin: string; pool: Pool };
+  private closed = false;
 
   constructor(private readonly connections: number) {}
 
   for(origin: string): TogaiTransport {
+    if (this.closed) {
+      throw new TogaiClientClosedError(
+        "Not sent: the TogaiClient was closed while this request waited; create a new client to send it",
+      );
+    }
     if (this.pool?.origin !== origin) {
       this.pool?.pool.close().catch(() => undefined);
       this.pool = {
@@ -36,6 +46,7 @@ export class PoolTransport {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const pool = this.pool;
     this.pool = undefined;
     await pool?.pool.close();

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TokenSecretValue } from "../contract";
 import { TogaiNetworkError } from "../togai/errors";
+import { backoffBound } from "../togai/retry-policy";
 import type { TogaiTokenSource } from "./client-options";
 import { TogaiTokenRejectedError, TogaiTokenThrottledError } from "./errors";
 
@@ -64,7 +65,10 @@ export class TokenGate {
       if (rejected && rejected.token === secret.token) {
         if (this.now() < rejected.recheckAt) throw this.rejectedError();
         rejected.rechecks++;
-        const wait = Math.min(this.maxRecheckMs, this.minRecheckMs * 2 ** rejected.rechecks);
+        const wait = backoffBound(
+          { baseDelayMs: this.minRecheckMs, maxDelayMs: this.maxRecheckMs },
+          rejected.rechecks + 1,
+        );
         rejected.recheckAt = this.now() + wait;
         await this.tokens.forceRefresh();
         const reread = await this.tokens.getTokenSecret();
@@ -103,8 +107,11 @@ export class TokenGate {
   throttle(probe: number, retryAfterMs: number | undefined): void {
     if (this.probe?.id !== probe) return;
     const failures = (this.throttled?.failures ?? 0) + 1;
-    const backoff = Math.min(this.maxThrottleMs, this.minRecheckMs * 2 ** (failures - 1));
-    const waitMs = retryAfterMs ?? backoff;
+    // Togai's Retry-After when sent, else the doubling bound; no jitter: one client paces its own
+    // single probe, and waiting callers compare their budget with the exact end of the back-off.
+    const waitMs =
+      retryAfterMs ??
+      backoffBound({ baseDelayMs: this.minRecheckMs, maxDelayMs: this.maxThrottleMs }, failures);
     this.throttled = {
       until: this.now() + waitMs,
       failures,

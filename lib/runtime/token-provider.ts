@@ -1,10 +1,12 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { readSecretString } from "../aws/secrets";
 import { TOKEN_SECRET_ARN_ENV, type TokenSecretValue } from "../contract";
-import { TogaiRuntimeError, TokenExpiredError, TokenNotMintedError } from "../togai/errors";
+import { TogaiRuntimeError } from "../togai/errors";
 import { PUT_API_KEY_HINT } from "../togai/put-api-key-hint";
+import { backoffBound, withJitter } from "../togai/retry-policy";
 import { parseTokenSecretValue } from "../togai/token-secret";
-import { TokenReadTimeoutError } from "./errors";
+import { TOKEN_PROVIDER_DEFAULTS } from "./defaults";
+import { TokenExpiredError, TokenNotMintedError, TokenReadTimeoutError } from "./errors";
 
 /** Options of {@link TogaiTokenProvider}. */
 export interface TogaiTokenProviderOptions {
@@ -131,12 +133,14 @@ export class TogaiTokenProvider {
     this.client = options.client ?? new SecretsManagerClient({});
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.refreshAtFraction = options.refreshAtFraction ?? 2 / 3;
-    this.jitterFraction = options.jitterFraction ?? 0.1;
-    this.expiryMarginMs = options.expiryMarginMs ?? 300_000;
-    this.minRetryIntervalMs = options.minRetryIntervalMs ?? 1_000;
-    this.maxRetryIntervalMs = options.maxRetryIntervalMs ?? 30_000;
-    this.readTimeoutMs = options.readTimeoutMs ?? 3_000;
+    this.refreshAtFraction = options.refreshAtFraction ?? TOKEN_PROVIDER_DEFAULTS.refreshAtFraction;
+    this.jitterFraction = options.jitterFraction ?? TOKEN_PROVIDER_DEFAULTS.jitterFraction;
+    this.expiryMarginMs = options.expiryMarginMs ?? TOKEN_PROVIDER_DEFAULTS.expiryMarginMs;
+    this.minRetryIntervalMs =
+      options.minRetryIntervalMs ?? TOKEN_PROVIDER_DEFAULTS.minRetryIntervalMs;
+    this.maxRetryIntervalMs =
+      options.maxRetryIntervalMs ?? TOKEN_PROVIDER_DEFAULTS.maxRetryIntervalMs;
+    this.readTimeoutMs = options.readTimeoutMs ?? TOKEN_PROVIDER_DEFAULTS.readTimeoutMs;
   }
 
   get stats(): TokenProviderStats {
@@ -257,9 +261,10 @@ export class TogaiTokenProvider {
     throw reported;
   }
 
+  /** The package's retry policy: jittered, doubling from the shortest interval to the longest. */
   private backoff(): number {
-    const exp = this.minRetryIntervalMs * 2 ** Math.max(0, this.failuresInARow - 1);
-    return Math.min(this.maxRetryIntervalMs, exp) * (0.5 + this.random() / 2);
+    const intervals = { baseDelayMs: this.minRetryIntervalMs, maxDelayMs: this.maxRetryIntervalMs };
+    return withJitter(backoffBound(intervals, this.failuresInARow), this.random);
   }
 
   private refreshTime(now: number, expiresAt: number): number {

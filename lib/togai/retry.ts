@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { isRetryable, TogaiRateLimitError } from "./errors";
+import { RETRY_DEFAULTS, retryDelayMs } from "./retry-policy";
 
 /** How a call is retried. */
 export interface RetryOptions {
   /** Attempts in all, the first included. @default 5 */
   readonly maxAttempts?: number;
-  /** Delay before the first retry, in ms; doubles on each retry. @default 200 */
+  /** Bound of the first retry's delay, in ms; doubles on each retry. @default 100 */
   readonly baseDelayMs?: number;
   /** Upper bound of one delay, in ms. @default 5000 */
   readonly maxDelayMs?: number;
@@ -27,16 +28,18 @@ export interface RetryOptions {
 
 /**
  * Runs `call` until it succeeds, fails with a non-retryable error, runs out of attempts, or the
- * next wait would pass the deadline. Delays use "equal jitter" (half the exponential bound plus a
- * random part of the other half) so that clients failing together do not retry together.
+ * next wait would pass the deadline. Delays follow the package's one retry policy
+ * (`retryDelayMs`: jittered exponential backoff, Togai's `Retry-After` as a floor).
  */
 export async function withRetry<T>(
   call: (attempt: number) => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> {
-  const maxAttempts = options.maxAttempts ?? 5;
-  const baseDelayMs = options.baseDelayMs ?? 200;
-  const maxDelayMs = options.maxDelayMs ?? 5000;
+  const maxAttempts = options.maxAttempts ?? RETRY_DEFAULTS.maxAttempts;
+  const backoff = {
+    baseDelayMs: options.baseDelayMs ?? RETRY_DEFAULTS.baseDelayMs,
+    maxDelayMs: options.maxDelayMs ?? RETRY_DEFAULTS.maxDelayMs,
+  };
   const retryable = options.retryable ?? isRetryable;
   const random = options.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {
@@ -44,10 +47,8 @@ export async function withRetry<T>(
       return await call(attempt);
     } catch (error) {
       if (attempt >= maxAttempts || !retryable(error)) throw error;
-      const bound = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-      // Togai's Retry-After is a floor: asking sooner prolongs a throttle that may hold the IP.
-      const asked = error instanceof TogaiRateLimitError ? (error.retryAfterMs ?? 0) : 0;
-      const delayMs = Math.max(asked, Math.round(bound / 2 + (random() * bound) / 2));
+      const asked = error instanceof TogaiRateLimitError ? error.retryAfterMs : undefined;
+      const delayMs = Math.round(retryDelayMs(backoff, attempt, asked, random));
       if (options.deadline !== undefined && Date.now() + delayMs >= options.deadline) throw error;
       options.onRetry?.({ attempt, delayMs, error });
       await sleep(delayMs, undefined, { signal: options.signal });

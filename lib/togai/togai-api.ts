@@ -42,6 +42,11 @@ const fetchTransport: TogaiTransport = async (url, init) => {
   };
 };
 
+/** A request body already serialized (sent as is, not serialized again). */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** Options of one HTTP call to Togai. */
 export interface TogaiCallOptions {
   /** How the request is sent. @default fetchTransport */
@@ -127,7 +132,12 @@ export async function postToTogai(
         accept: "application/json",
         ...(payload === undefined ? {} : { "content-type": "application/json" }),
       },
-      body: payload === undefined ? undefined : JSON.stringify(payload),
+      body:
+        payload === undefined
+          ? undefined
+          : payload instanceof JsonText
+            ? payload.text
+            : JSON.stringify(payload),
     });
     // Togai's error messages never echo the credential; a proxy or WAF in front of it might, and
     // the message ends up in errors and logs. A success is left alone: /authenticate called with

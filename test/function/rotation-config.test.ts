@@ -1,6 +1,6 @@
 import { ROTATION_ENV } from "../../lib/contract";
+import { RotationError } from "../../lib/function/errors";
 import { rotationConfigFromEnv } from "../../lib/function/rotation-handler";
-import { RotationError } from "../../lib/togai/errors";
 
 const env = {
   [ROTATION_ENV.apiKeySecretArn]: "arn:key",

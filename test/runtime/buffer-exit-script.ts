@@ -1,6 +1,8 @@
 /**
  * A plain Node script using the buffer, run as a child process by event-buffer-exit.int.test.ts:
- * `no-flush` adds one event and ends; `flush` adds one and awaits flush(). Prints the event's id.
+ * `no-flush` adds one event and ends; `flush` adds one and awaits flush(), then prints its result;
+ * `rejecting-on-failure` does the same with an async onFailure that rejects (a dead-letter write
+ * that fails).
  */
 import { TogaiClient } from "../../lib/runtime/client";
 import { TogaiEventBuffer } from "../../lib/runtime/event-buffer";
@@ -15,7 +17,17 @@ const tokenSecret = {
 const client = new TogaiClient({
   tokens: { getTokenSecret: async () => tokenSecret, forceRefresh: async () => tokenSecret.token },
 });
-const buffer = new TogaiEventBuffer({ client, maxDelayMs: 600_000 });
+const buffer = new TogaiEventBuffer({
+  client,
+  maxBatchDelayMs: 600_000,
+  onFailure:
+    mode === "rejecting-on-failure"
+      ? async () => {
+          await new Promise((r) => setTimeout(r, 10));
+          throw new Error("dead-letter queue unavailable");
+        }
+      : undefined,
+});
 buffer.add({
   id,
   schemaName: "api_calls",
@@ -24,7 +36,7 @@ buffer.add({
   attributes: [{ name: "calls", value: "1" }],
   dimensions: {},
 });
-if (mode === "flush") {
+if (mode !== "no-flush") {
   buffer.flush().then(async (result) => {
     process.stdout.write(JSON.stringify(result));
     await client.close();

@@ -2,9 +2,8 @@
  * Point 1, exactly once under retries. Invariant of every test here: each logical event (its
  * `seq` dimension) is recorded by Togai under exactly one id, however many times it was sent.
  */
-import { TogaiIngestError } from "../../lib/runtime/errors";
+import { InvalidEventError, TogaiIngestError } from "../../lib/runtime/errors";
 import { TogaiEventBuffer } from "../../lib/runtime/event-buffer";
-import { InvalidEventError } from "../../lib/togai/errors";
 import { clientFor, event, failureOf, useServers } from "./client-harness";
 
 const h = useServers();
@@ -110,7 +109,7 @@ test("ids shared within one batch, or empty, are refused before any request", as
 
 test("an event object changed after add() is billed as it was when added", async () => {
   const { client } = await clientFor(h);
-  const buffer = new TogaiEventBuffer({ client, maxDelayMs: 10 });
+  const buffer = new TogaiEventBuffer({ client, maxBatchDelayMs: 10 });
   const reused = { ...event(1), attributes: [{ name: "calls", value: "5" }] };
   buffer.add(reused);
   (reused.attributes[0] as { value: string }).value = "not a number";

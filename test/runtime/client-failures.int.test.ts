@@ -34,7 +34,7 @@ test("a 400 for one batch stops the call: no new request, every event accounted 
   let n = 0;
   const rec = recorder();
   const { client: counted } = await clientFor(h, {
-    batchSize: 10,
+    maxBatchSize: 10,
     maxConcurrentRequests: 1,
     onRequest: (info) => {
       rec.onRequest(info);
@@ -59,7 +59,7 @@ test("a 400 for one batch stops the call: no new request, every event accounted 
 });
 
 test("an abort during a batch call stops it and lists what was accepted", async () => {
-  const { client } = await clientFor(h, { batchSize: 5, maxConcurrentRequests: 1 });
+  const { client } = await clientFor(h, { maxBatchSize: 5, maxConcurrentRequests: 1 });
   const controller = new AbortController();
   h.togai.inject({ path: "/ingestBatch", kind: "slow", delayMs: 0, times: 2 });
   h.togai.inject({ path: "/ingestBatch", kind: "accept-slow", delayMs: 3000 });

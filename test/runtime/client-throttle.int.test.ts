@@ -62,7 +62,7 @@ test("behind a throttled IP, 20 calls with a rejected token and back-offs beyond
 test("a batch call behind the throttle stops at the first 429 and reports every event as retryable", async () => {
   const statuses: number[] = [];
   const { client, arn } = await clientFor(h, {
-    batchSize: 10,
+    maxBatchSize: 10,
     tokenRecheckMs: 60_000, // above maxRetryAfterMs: not waited for
     onRequest: (info) => statuses.push(info.status),
   });

@@ -1,10 +1,14 @@
 /** TogaiClient against the Togai stand-in, with tokens read from moto_server. */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { TogaiClient } from "../../lib/runtime/client";
-import { TogaiIngestError, TogaiTokenRejectedError } from "../../lib/runtime/errors";
+import {
+  InvalidEventError,
+  TogaiIngestError,
+  TogaiTokenRejectedError,
+} from "../../lib/runtime/errors";
 import type { TogaiEvent } from "../../lib/runtime/event-validation";
 import { TogaiTokenProvider } from "../../lib/runtime/token-provider";
-import { InvalidEventError, TogaiAuthenticationError } from "../../lib/togai/errors";
+import { TogaiAuthenticationError } from "../../lib/togai/errors";
 import { countCommands, createSecret, putToken } from "../support/aws-fixtures";
 import { leakedSecrets, OutputCapture } from "../support/capture-output";
 import { type MotoServer, startMotoServer } from "../support/moto-server";
@@ -181,7 +185,7 @@ test("invalid events are rejected before any request, naming the event and field
 });
 
 test("a 207 tells the caller which events failed", async () => {
-  const { client } = await setup({ batchSize: 10 });
+  const { client } = await setup({ maxBatchSize: 10 });
   togai.inject({ path: "/ingestBatch", kind: "partial", failIndexes: [2, 5] });
 
   const error = await failure(client.ingestBatch(Array.from({ length: 25 }, (_, i) => event(i))));
@@ -198,7 +202,7 @@ test("a 207 tells the caller which events failed", async () => {
 });
 
 test("a batch Togai refuses outright is reported per event, others still go", async () => {
-  const { client } = await setup({ batchSize: 2, maxConcurrentRequests: 1 });
+  const { client } = await setup({ maxBatchSize: 2, maxConcurrentRequests: 1 });
   togai.inject({
     path: "/ingestBatch",
     kind: "status",
@@ -230,9 +234,23 @@ test("an aborted call stops", async () => {
   await client.close();
 });
 
-test("batchSize outside 1..500 is refused", async () => {
+test("maxBatchSize outside 1..500 is refused, also under its deprecated name batchSize", async () => {
   const { tokens } = await setup();
+  expect(() => new TogaiClient({ tokens, maxBatchSize: 0 })).toThrow(
+    "maxBatchSize must be a whole number from 1 to 500, got 0",
+  );
   expect(() => new TogaiClient({ tokens, batchSize: 501 })).toThrow(
     "batchSize must be a whole number from 1 to 500, got 501",
   );
+});
+
+test("the deprecated batchSize still sets the events per request", async () => {
+  const { client } = await setup({ batchSize: 2 });
+  const before = togai.calls.ingestBatch;
+
+  const result = await client.ingestBatch(Array.from({ length: 5 }, (_, i) => event(i + 4_000)));
+
+  expect(result.accepted).toBe(5);
+  expect(togai.calls.ingestBatch - before).toBe(3);
+  await client.close();
 });

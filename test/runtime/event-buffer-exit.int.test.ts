@@ -24,16 +24,17 @@ async function runScript(mode: string, id: string) {
     },
   );
   let out = "";
+  let err = "";
   child.stdout.on("data", (d) => {
     out += d;
   });
   child.stderr.on("data", (d) => {
-    out += d;
+    err += d;
   });
   const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
     child.once("close", (c, s) => resolve([c, s])),
   );
-  return { code, signal, out };
+  return { code, signal, out, err };
 }
 
 test("a script that adds without flush() ends at once: the delay timer does not hold it", async () => {
@@ -49,6 +50,22 @@ test("a script that awaits flush() delivers before it ends", async () => {
   expect(run).toMatchObject({ code: 0, signal: null });
   expect(JSON.parse(run.out)).toEqual({ accepted: 1, failed: [] });
   expect(h.togai.idsSeen.get("exit-flush")).toBe(1);
+}, 90_000);
+
+test("an async onFailure that rejects neither ends the process nor loses the flush result: reported once on stderr", async () => {
+  h.togai.inject({ path: "/ingestBatch", kind: "status", status: 400 });
+
+  const run = await runScript("rejecting-on-failure", "exit-rejecting");
+
+  expect(run).toMatchObject({ code: 0, signal: null });
+  const result = JSON.parse(run.out);
+  expect(result.accepted).toBe(0);
+  expect(result.failed.map((f: { id: string; retryable: boolean }) => [f.id, f.retryable])).toEqual(
+    [["exit-rejecting", false]],
+  );
+  expect(run.err.match(/onFailure failed \(Error: dead-letter queue unavailable\)/g)).toHaveLength(
+    1,
+  );
 }, 90_000);
 
 test("two overlapping flush() calls resolve to the same full result", async () => {

@@ -3,9 +3,12 @@
  * Invariant of every test: each added event is either accepted by Togai or returned by flush()
  * (and passed to onFailure), never both and never neither; memory stays within maxBufferedEvents.
  */
-import { TogaiBufferClosedError, TogaiBufferFullError } from "../../lib/runtime/errors";
+import {
+  InvalidEventError,
+  TogaiBufferClosedError,
+  TogaiBufferFullError,
+} from "../../lib/runtime/errors";
 import { TogaiEventBuffer, type UndeliveredEvent } from "../../lib/runtime/event-buffer";
-import { InvalidEventError } from "../../lib/togai/errors";
 import { clientFor, event, useServers } from "./client-harness";
 
 const h = useServers();
@@ -24,9 +27,9 @@ test("1,234 events go out in batches of 500; flush resolves once all were accept
   await client.close();
 });
 
-test("a partial batch goes out after maxDelayMs without a flush", async () => {
+test("a partial batch goes out after maxBatchDelayMs without a flush", async () => {
   const { client } = await clientFor(h);
-  const buffer = new TogaiEventBuffer({ client, maxDelayMs: 50 });
+  const buffer = new TogaiEventBuffer({ client, maxBatchDelayMs: 50 });
   const id = buffer.add(event(1, { id: undefined }));
 
   await new Promise((r) => setTimeout(r, 300));
@@ -131,7 +134,7 @@ test("a buffer full of undelivered events: whenRoom rejects and says to flush, f
     client,
     maxBatchSize: 10,
     maxBufferedEvents: 20,
-    maxDelayMs: 10,
+    maxBatchDelayMs: 10,
     onFailure: () => undefined,
   });
   for (let i = 0; i < 20; i++) buffer.add(event(i));

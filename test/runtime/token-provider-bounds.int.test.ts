@@ -6,9 +6,12 @@
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { TokenReadTimeoutError } from "../../lib/runtime/errors";
+import {
+  TokenExpiredError,
+  TokenNotMintedError,
+  TokenReadTimeoutError,
+} from "../../lib/runtime/errors";
 import { TogaiTokenProvider } from "../../lib/runtime/token-provider";
-import { TokenExpiredError, TokenNotMintedError } from "../../lib/togai/errors";
 import { countCommands, createSecret, putToken } from "../support/aws-fixtures";
 import { useServers } from "./client-harness";
 

@@ -1,8 +1,9 @@
 /** TogaiTokenProvider against moto_server: caching, single flight, refresh ahead, stale-while-error. */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { TOKEN_SECRET_ARN_ENV } from "../../lib/contract";
+import { TokenExpiredError, TokenNotMintedError } from "../../lib/runtime/errors";
 import { TogaiTokenProvider } from "../../lib/runtime/token-provider";
-import { TogaiRuntimeError, TokenExpiredError, TokenNotMintedError } from "../../lib/togai/errors";
+import { TogaiRuntimeError } from "../../lib/togai/errors";
 import { countCommands, createSecret, putToken } from "../support/aws-fixtures";
 import { type MotoServer, startMotoServer } from "../support/moto-server";
 import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
