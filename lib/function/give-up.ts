@@ -10,10 +10,12 @@
  *   secret has an AWSCURRENT elsewhere, so the record can never become current), so that it
  *   stays readable by id and its re-attempts can tell what happened.
  * - The fresh rotation gets a version id derived from the given-up one ("togai-heal-<id>"), so
- *   the function knows its own: one it started never starts another in the same window (only
- *   when Secrets Manager re-attempts it in a later window, its token minted hours before). So
- *   under any persistent fault the function starts at most one rotation per scheduled window,
- *   and a window sends Togai at most two rejected credentials.
+ *   the function knows its own. What may start one depends on the cause (`Replacement`): a
+ *   refused or aged token, once per window (one of the function's own never starts another in
+ *   the window Secrets Manager created it in); a refused key, never (it would be sent again); a
+ *   replaced key, always (key changes are operator actions). So under any persistent fault the
+ *   function starts at most one rotation per scheduled window, and a window sends Togai at most
+ *   two rejected credentials.
  * - AWSCURRENT is never touched.
  */
 import { createHash } from "node:crypto";
