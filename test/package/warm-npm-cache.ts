@@ -4,11 +4,14 @@
  * template dependencies), then the README's install commands with the library's own pinned
  * dependencies standing in for its tarball, then the 5.x bindings. CI runs this before it cuts
  * the network off; the test then installs with --prefer-offline from the cache alone.
+ * The same for the cdktn test (test/package/cdktn.test.ts): Node 22 and cdktn-cli, `cdktn init`
+ * under Node 22, then the README's CDK Terrain install line.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { initCdktnProject, installCdktnTools, readmeCdktnInstallCommands } from "./cdktn-specs";
 import {
   CDKTF_INIT_ARGS,
   INSTALL_ENV,
@@ -39,7 +42,19 @@ try {
     exec(command, [...specs, ...INSTALL_FLAGS]);
   }
   exec("npm", ["install", ...INSTALL_FLAGS, PROVIDER_AWS_5]);
-  process.stderr.write("npm cache holds what the pack-and-install test installs\n");
+
+  const tools = installCdktnTools(join(scratch, "tools"));
+  const cdktnProject = join(scratch, "cdktn-billing");
+  initCdktnProject(tools, cdktnProject);
+  for (const [command, ...args] of readmeCdktnInstallCommands()) {
+    const specs = args.flatMap((a) => (a === "cdktn-togai" ? libraryDependencies : [a]));
+    execFileSync(command, [...specs, ...INSTALL_FLAGS], {
+      cwd: cdktnProject,
+      env: { ...process.env, ...INSTALL_ENV, ...tools.env },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  }
+  process.stderr.write("npm cache holds what the pack-and-install and cdktn tests install\n");
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
