@@ -4,7 +4,8 @@
  * a project is made by `cdktf init --template=typescript --local` as it is today (its hook
  * installs the newest TypeScript, 7.x), the README's Install commands run in it exactly as
  * written (the tarball standing for `cdktf-togai`), and the README's main.ts type-checks and
- * synthesizes with the cdktf CLI; then with the 5.x bindings it also passes `terraform validate`.
+ * synthesizes with the cdktf CLI; then with the 5.x bindings it also passes `terraform validate`,
+ * and the README's path to a first token is followed (readme-first-token.ts).
  * The tarball also goes into an empty project that only uses the runtime.
  *
  * Installs use --prefer-offline: CI fills npm's cache first (test/package/warm-npm-cache.ts),
@@ -38,6 +39,7 @@ import {
   readmeTypeScriptSnippets,
   run,
 } from "./project-tools";
+import { followReadmeToFirstToken } from "./readme-first-token";
 import { deadLinks, readmeLinks } from "./readme-links";
 
 const CDKTF_CLI = join(PROJECT_DIR, "node_modules", ".bin", "cdktf");
@@ -197,6 +199,16 @@ describe("a project made by `cdktf init --template=typescript --local` today, th
     const json = readFileSync(join(stackDir, "cdk.tf.json"), "utf8");
     expect(JSON.parse(json).terraform.required_providers.aws.version).toMatch(/^5\./);
     expect((await initAndValidate(stackDir)).stdout).toContain("The configuration is valid");
+  }, 300_000);
+
+  test("the README's path to a first token: deploy, the outputs, put-api-key, status", async () => {
+    const key = "togai-readme-key-5b1d9f3a7c2e4086";
+    const run = await followReadmeToFirstToken(project, stackDir, key);
+    expect(run.putApiKeyExit).toBe(0);
+    expect(run.rotationError).toBeUndefined();
+    expect(run.current.token).toBe(run.issuedTokens.at(-1));
+    expect(run.statusExit).toBe(0);
+    expect(run.leaked).toEqual([]);
   }, 300_000);
 });
 
