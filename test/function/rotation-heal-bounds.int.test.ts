@@ -6,17 +6,14 @@
  * the Togai stand-in.
  */
 
-import {
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  type SecretsManagerClient,
-} from "@aws-sdk/client-secrets-manager";
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import FakeTimers from "@sinonjs/fake-timers";
 import { maxInWindow } from "../support/persistent-fault-simulation";
 import { driveRotation, ROTATION_STEPS } from "../support/rotation-driver";
 import type { SecretsManagerFaultProxy } from "../support/rotation-fault-proxy";
 import type { RotationFixture } from "../support/rotation-fixture";
 import { proxiedRotationFixture, useRotationServers } from "../support/rotation-servers";
+import { unfinishedVersions } from "../support/secrets-manager-model";
 import type { TogaiStandIn } from "../support/togai-standin";
 
 const KEY = "togai-secret-key-5e1d9c3b7a2f4086bd1c";
@@ -34,12 +31,7 @@ afterEach(() => {
   togai.refuseTokens = false;
 });
 
-const unfinished = async (arn: string) =>
-  Object.entries(
-    (await secrets.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {},
-  )
-    .filter(([, s]) => s.includes("AWSPENDING") && !s.includes("AWSCURRENT"))
-    .map(([id]) => id);
+const unfinished = (arn: string) => unfinishedVersions(secrets, arn);
 const currentVersionId = async (arn: string) =>
   (await secrets.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: "AWSCURRENT" })))
     .VersionId;

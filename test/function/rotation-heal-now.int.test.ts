@@ -9,7 +9,6 @@
 
 import { gzipSync } from "node:zlib";
 import {
-  DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
@@ -21,6 +20,7 @@ import { driveRotation, lambdaContext } from "../support/rotation-driver";
 import type { SecretsManagerFaultProxy } from "../support/rotation-fault-proxy";
 import type { RotationFixture } from "../support/rotation-fixture";
 import { proxiedRotationFixture, useRotationServers } from "../support/rotation-servers";
+import { unfinishedVersions } from "../support/secrets-manager-model";
 import type { TogaiStandIn } from "../support/togai-standin";
 
 const KEY = "togai-secret-key-3f7a1c9e5b0d2468ace1";
@@ -34,12 +34,7 @@ beforeAll(() => {
   ({ togai, secrets, proxy } = servers);
 });
 
-const unfinished = async (arn: string) =>
-  Object.entries(
-    (await secrets.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {},
-  )
-    .filter(([, s]) => s.includes("AWSPENDING") && !s.includes("AWSCURRENT"))
-    .map(([id]) => id);
+const unfinished = (arn: string) => unfinishedVersions(secrets, arn);
 const current = async (arn: string) => {
   const out = await secrets.send(
     new GetSecretValueCommand({ SecretId: arn, VersionStage: "AWSCURRENT" }),

@@ -8,7 +8,6 @@
  */
 
 import {
-  DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
@@ -19,6 +18,7 @@ import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rot
 import { driveRotation } from "../support/rotation-driver";
 import { createRotationFixture, type RotationFixture } from "../support/rotation-fixture";
 import { useRotationServers } from "../support/rotation-servers";
+import { unfinishedVersions } from "../support/secrets-manager-model";
 import type { TogaiStandIn } from "../support/togai-standin";
 
 const KEY = "togai-secret-key-8c2e6a0f4b9d1357ace2";
@@ -34,12 +34,7 @@ afterEach(() => {
   togai.refuseTokens = false;
 });
 
-const unfinished = async (arn: string) =>
-  Object.entries(
-    (await secrets.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {},
-  )
-    .filter(([, s]) => s.includes("AWSPENDING") && !s.includes("AWSCURRENT"))
-    .map(([id]) => id);
+const unfinished = (arn: string) => unfinishedVersions(secrets, arn);
 
 // Invariant (docs/rotation-faults.md rule 4, issue "What must hold" 3): a key change is never
 // lost to the supersede race. Whatever rotation the race gives up for its replaced key, a token
