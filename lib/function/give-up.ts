@@ -37,7 +37,7 @@ export function healVersionIdFor(versionId: string): string {
 }
 
 /** True for a version the function started itself to replace a given-up one. */
-export function isHealVersion(versionId: string): boolean {
+function isHealVersion(versionId: string): boolean {
   return versionId.startsWith(HEAL_PREFIX);
 }
 
@@ -75,7 +75,7 @@ export function mayStartReplacement(
 }
 
 /** The value a valueless given-up version keeps: never a token, never contract JSON. */
-export function givenUpRecord(reason: string, at = new Date()): string {
+function givenUpRecord(reason: string, at = new Date()): string {
   return JSON.stringify({ rotationGivenUp: reason, at: at.toISOString() });
 }
 

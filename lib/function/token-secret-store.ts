@@ -48,11 +48,6 @@ export class TokenSecretStore {
     };
   }
 
-  /** A version's value, or `undefined` when it holds none yet. */
-  async readVersion(versionId: string, stage: string): Promise<string | undefined> {
-    return (await this.readVersionMeta(versionId, stage))?.value;
-  }
-
   /**
    * A version's value with its id and creation date, or `undefined` when it holds none. Without
    * `stage`, a version that lost every label (given up, or superseded) is read too.

@@ -8,21 +8,15 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
-  SecretsManagerClient,
+  type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
+import { useMotoSecrets } from "../support/moto-server";
 
-let moto: MotoServer;
+const servers = useMotoSecrets();
 let secrets: SecretsManagerClient;
-beforeAll(async () => {
-  moto = await startMotoServer();
-  Object.assign(process.env, moto.awsEnv);
-  secrets = new SecretsManagerClient({});
-});
-afterAll(async () => {
-  secrets?.destroy();
-  await moto?.stop();
+beforeAll(() => {
+  secrets = servers.secrets;
 });
 
 test("an unlabelled version: gone from DescribeSecret, still readable by id, dates ordered", async () => {

@@ -10,22 +10,16 @@ import {
   GetSecretValueCommand,
   PutSecretValueCommand,
   RotateSecretCommand,
-  SecretsManagerClient,
+  type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
+import { useMotoSecrets } from "../support/moto-server";
 import { createRotationFixture } from "../support/rotation-fixture";
 
-let moto: MotoServer;
+const servers = useMotoSecrets();
 let secrets: SecretsManagerClient;
-beforeAll(async () => {
-  moto = await startMotoServer();
-  Object.assign(process.env, moto.awsEnv);
-  secrets = new SecretsManagerClient({});
-});
-afterAll(async () => {
-  secrets?.destroy();
-  await moto?.stop();
+beforeAll(() => {
+  secrets = servers.secrets;
 });
 
 test("RotateSecret naming a deprecated version that holds a value neither empties it nor stages it AWSPENDING", async () => {

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { freePort } from "./free-port";
 import { requireTool } from "./tools";
 
@@ -135,4 +136,22 @@ export async function startMotoServer(): Promise<MotoServer> {
     },
     stop,
   };
+}
+
+/**
+ * Starts moto before a file's tests and stops it by PID after them; `secrets` is a client of it
+ * (the endpoint comes from the environment the server sets).
+ */
+export function useMotoSecrets(): { moto: MotoServer; secrets: SecretsManagerClient } {
+  const used = {} as { moto: MotoServer; secrets: SecretsManagerClient };
+  beforeAll(async () => {
+    used.moto = await startMotoServer();
+    Object.assign(process.env, used.moto.awsEnv);
+    used.secrets = new SecretsManagerClient({});
+  });
+  afterAll(async () => {
+    used.secrets?.destroy();
+    await used.moto?.stop();
+  });
+  return used;
 }
