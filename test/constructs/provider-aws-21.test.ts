@@ -4,7 +4,7 @@
  * builds against 20.x; here every example type-checks and synthesizes against 21.x, installed
  * beside it under the alias `@cdktf/provider-aws-v21`.
  *
- * `terraform validate` runs on the 20.x output only (test/constructs/examples.test.ts): the
+ * `terraform validate` runs on the 20.x output only (test/constructs/examples.e2e.test.ts): the
  * tests run offline against a filesystem mirror that holds hashicorp/aws 5.100.0, and no
  * hashicorp/aws 6.x binary is reachable. What differs for 6.x is asserted on the JSON instead.
  */

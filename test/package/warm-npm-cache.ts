@@ -4,7 +4,7 @@
  * template dependencies), then the README's install commands with the library's own pinned
  * dependencies standing in for its tarball, then the 5.x bindings. CI runs this before it cuts
  * the network off; the test then installs with --prefer-offline from the cache alone.
- * The same for the cdktn test (test/package/cdktn.test.ts): Node 22 and cdktn-cli, `cdktn init`
+ * The same for the cdktn test (test/package/cdktn.e2e.test.ts): Node 22 and cdktn-cli, `cdktn init`
  * under Node 22, then the README's CDK Terrain install line.
  */
 import { execFileSync } from "node:child_process";

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageVersion, unsafeBaseUrlReason } from "../../lib/cli/environment";
-import { rotationBundle } from "../../lib/constructs/rotation-asset";
+import { ROTATION_ZIP_RELATIVE_PATH } from "../../lib/constructs/rotation-asset";
 import { packageRoot } from "../../lib/package-root";
 import { checkTogaiBaseUrl } from "../../lib/togai/base-url";
 import { hoursUntil, implausibleClaimsProblem } from "../../lib/togai/token-plausibility";
@@ -53,7 +53,9 @@ describe("the package root", () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
     expect(packageRoot()).toEqual({ dir: ROOT, version: manifest.version });
     expect(packageVersion()).toBe(manifest.version);
-    expect(rotationBundle().zipPath).toBe(join(ROOT, "assets", "rotation-function.zip"));
+    expect(join(packageRoot().dir, ROTATION_ZIP_RELATIVE_PATH)).toBe(
+      join(ROOT, "assets", "rotation-function.zip"),
+    );
   });
 
   test("no caller walks up the folders itself", () => {

@@ -1,7 +1,7 @@
 /**
  * The `@example` of each main class compiles, as a user pastes it into a project made by
  * `cdktf init --template=typescript`, against the built package: the same check as the README's
- * snippets (test/package/readme-snippets.test.ts), applied to the JSDoc that API.md shows.
+ * snippets (test/package/readme-snippets.e2e.test.ts), applied to the JSDoc that API.md shows.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
