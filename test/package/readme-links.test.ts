@@ -1,5 +1,5 @@
 /**
- * The README link check itself (the packed README is checked in pack-install.test.ts): it
+ * The README link check itself (the packed README is checked in pack-install.e2e.test.ts): it
  * catches each kind of dead link, and passes the links that resolve.
  */
 import { deadLinks, headingAnchors, REPOSITORY_URL, readmeLinks } from "./readme-links";
