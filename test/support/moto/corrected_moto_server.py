@@ -8,6 +8,7 @@ patching the wrong code.
 Usage: python3 corrected_moto_server.py -H 127.0.0.1 -p PORT
 """
 
+import json
 import os
 import sys
 import time as real_time
@@ -211,6 +212,51 @@ def first_value_of_a_secret_becomes_awscurrent(
     )
 
 
+def a_version_value_is_never_replaced(
+    self, secret_id, secret_string, secret_binary, client_request_token, version_stages
+):
+    """AWS PutSecretValue: "If a version with a VersionId with the same value as the
+    ClientRequestToken parameter already exists, and you specify the same secret data, the
+    operation succeeds but does nothing. However, if the secret data is different, then the
+    operation fails because you can't modify an existing version." moto replaced the value of a
+    version that held AWSPENDING."""
+    if self._is_valid_identifier(secret_id) and client_request_token:
+        secret = self.secrets[secret_id]
+        version = getattr(secret, "versions", {}).get(client_request_token)
+        if version and ("secret_string" in version or "secret_binary" in version):
+            if (
+                version.get("secret_string") != secret_string
+                or version.get("secret_binary") != secret_binary
+            ):
+                raise ResourceExistsException(
+                    f"You can't use ClientRequestToken {client_request_token} because that "
+                    f"value is already in use for a version of secret {secret.arn}."
+                )
+            return secret.to_short_dict(
+                include_version_stages=True, version_id=client_request_token
+            )
+    result = first_value_of_a_secret_becomes_awscurrent(
+        self, secret_id, secret_string, secret_binary, client_request_token, version_stages
+    )
+    labels_move_to_the_new_version(self.secrets[secret_id], result)
+    return result
+
+
+def labels_move_to_the_new_version(secret, result):
+    """AWS PutSecretValue: "If you specify a staging label that's already associated with a
+    different version of the same secret, then Secrets Manager removes the label from the other
+    version and attaches it to this version." moto kept AWSPENDING on the other version too when
+    the new version also became AWSCURRENT (a secret's first value)."""
+    answer = json.loads(result)
+    new_id = answer.get("VersionId")
+    for label in answer.get("VersionStages") or []:
+        if label == "AWSPREVIOUS":
+            continue
+        for version_id, version in secret.versions.items():
+            if version_id != new_id and label in version["version_stages"]:
+                version["version_stages"].remove(label)
+
+
 def describe_lists_only_versions_that_have_staging_labels(self):
     """AWS DescribeSecret: "VersionIdsToStages ... A list of the versions of the secret that have
     staging labels attached. Versions that don't have staging labels are considered deprecated
@@ -239,7 +285,7 @@ def versions_carry_their_creation_time_to_the_millisecond(self, secret_id, *args
 FakeSecret.to_dict = describe_returns_the_schedule_expression_and_duration
 FakeSecret._form_version_ids_to_stages = describe_lists_only_versions_that_have_staging_labels
 Backend._add_secret = versions_carry_their_creation_time_to_the_millisecond
-Backend.put_secret_value = first_value_of_a_secret_becomes_awscurrent
+Backend.put_secret_value = a_version_value_is_never_replaced
 Backend.rotate_secret = rotate_secret_starts_a_rotation_like_aws
 Backend.update_secret_version_stage = awscurrent_can_be_attached_when_no_version_holds_it
 

@@ -1,0 +1,186 @@
+/**
+ * The unit lane's in-memory Secrets Manager (test/support/secrets-manager-double.ts) answers as
+ * moto_server with this project's corrections does: the same random sequences of the calls the
+ * library makes (PutSecretValue, GetSecretValue, DescribeSecret, UpdateSecretVersionStage,
+ * RotateSecret) go to both, and every answer, error name and message included, must match.
+ * Invariant: no unit test can pass on a behaviour the authority (moto, corrected to AWS's docs)
+ * does not have.
+ */
+import { readFileSync } from "node:fs";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  RotateSecretCommand,
+  type SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from "@aws-sdk/client-secrets-manager";
+import fc from "fast-check";
+import { useMotoSecrets } from "../support/moto-server";
+import { ROTATION_ZIP } from "../support/rotation-driver";
+import { InMemorySecretsManager } from "../support/secrets-manager-double";
+
+const used = useMotoSecrets();
+let functionArn = "";
+
+beforeAll(async () => {
+  const role = await new IAMClient({}).send(
+    new CreateRoleCommand({ RoleName: "double-check", AssumeRolePolicyDocument: "{}" }),
+  );
+  const fn = await new LambdaClient({}).send(
+    new CreateFunctionCommand({
+      FunctionName: "double-check",
+      Runtime: "nodejs22.x",
+      Handler: "index.handler",
+      Role: role.Role?.Arn,
+      Code: { ZipFile: readFileSync(ROTATION_ZIP) },
+    }),
+  );
+  functionArn = fn.FunctionArn as string;
+});
+
+/** Version ids the sequences choose from (ClientRequestToken needs 32 to 64 characters). */
+const IDS = [1, 2, 3].map((n) => `version-${n}`.padEnd(32, String(n)));
+const STAGES = ["AWSCURRENT", "AWSPENDING", "AWSPREVIOUS"];
+
+type Call =
+  | { op: "put"; id?: number; value: string; pending: boolean }
+  | { op: "get"; id?: number; stage?: number }
+  | { op: "describe" }
+  | { op: "move"; stage: number; from?: number; to?: number }
+  | { op: "rotate"; id?: number; immediately: boolean };
+
+const index = (n: number) => fc.option(fc.nat(n - 1), { nil: undefined });
+const call: fc.Arbitrary<Call> = fc.oneof(
+  fc.record({
+    op: fc.constant("put" as const),
+    id: index(IDS.length),
+    value: fc.constantFrom("a", "b"),
+    pending: fc.boolean(),
+  }),
+  fc.record({ op: fc.constant("get" as const), id: index(IDS.length), stage: index(3) }),
+  fc.record({ op: fc.constant("describe" as const) }),
+  // The library always names a version to move a label to or from (never neither).
+  fc
+    .record({
+      op: fc.constant("move" as const),
+      stage: fc.nat(1),
+      from: index(IDS.length),
+      to: index(IDS.length),
+    })
+    .filter((m) => m.from !== undefined || m.to !== undefined),
+  fc.record({
+    op: fc.constant("rotate" as const),
+    id: index(IDS.length),
+    immediately: fc.boolean(),
+  }),
+);
+
+/** The command a call sends; undefined indexes leave the field out. */
+function commandFor(call: Call, secretId: string) {
+  const id = (n?: number) => (n === undefined ? undefined : IDS[n]);
+  switch (call.op) {
+    case "put":
+      return new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: id(call.id),
+        SecretString: call.value,
+        VersionStages: call.pending ? ["AWSPENDING"] : undefined,
+      });
+    case "get":
+      return new GetSecretValueCommand({
+        SecretId: secretId,
+        VersionId: id(call.id),
+        VersionStage: call.stage === undefined ? undefined : STAGES[call.stage],
+      });
+    case "describe":
+      return new DescribeSecretCommand({ SecretId: secretId });
+    case "move":
+      return new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: STAGES[call.stage],
+        RemoveFromVersionId: id(call.from),
+        MoveToVersionId: id(call.to),
+      });
+    case "rotate":
+      return new RotateSecretCommand({
+        SecretId: secretId,
+        ClientRequestToken: id(call.id),
+        RotationLambdaARN: functionArn,
+        RotateImmediately: call.immediately,
+      });
+  }
+}
+
+/**
+ * What a caller can observe of each answer, with generated version ids and the secret's ARN
+ * named by their order of appearance (the two services draw different random ids).
+ */
+async function observe(
+  client: SecretsManagerClient,
+  initial: string | undefined,
+  calls: Call[],
+): Promise<unknown[]> {
+  const created = await client.send(
+    new CreateSecretCommand({
+      Name: `double-${String(Math.random()).slice(2)}`,
+      SecretString: initial,
+    }),
+  );
+  const names = new Map<string, string>([[created.ARN as string, "<arn>"]]);
+  const name = (text: string) =>
+    text.replace(/arn:aws:secretsmanager:[^\s,."]+|[0-9a-f]{8}-[0-9a-f-]{27}/g, (found) => {
+      if (!names.has(found)) names.set(found, `<id${names.size}>`);
+      return names.get(found) as string;
+    });
+  if (created.VersionId) name(created.VersionId);
+  const seen: unknown[] = [];
+  for (const c of calls) {
+    try {
+      // biome-ignore lint/suspicious/noExplicitAny: each command's output has its own shape.
+      const out: any = await client.send(commandFor(c, created.ARN as string) as never);
+      seen.push(
+        name(
+          JSON.stringify({
+            VersionId: out.VersionId,
+            VersionStages: out.VersionStages && [...out.VersionStages].sort(),
+            SecretString: out.SecretString,
+            VersionCreated: c.op === "get" ? out.CreatedDate instanceof Date : undefined,
+            RotationEnabled: out.RotationEnabled === true,
+            RotationLambdaARN: out.RotationLambdaARN,
+            VersionIdsToStages:
+              // moto leaves the field out when no version has a label; the double sends {}.
+              Object.entries((out.VersionIdsToStages ?? {}) as Record<string, string[]>)
+                .map(([id, stages]) => `${name(id)}=${[...stages].sort()}`)
+                .sort(),
+          }),
+        ),
+      );
+    } catch (error) {
+      const { name: type, message } = error as Error;
+      seen.push(`${type}: ${name(message)}`);
+    }
+  }
+  return seen;
+}
+
+test("answers every sequence of the library's calls as the corrected moto_server does", async () => {
+  const double = new InMemorySecretsManager();
+  const inMemory = double.client();
+  await fc.assert(
+    fc.asyncProperty(
+      fc.option(fc.constant("initial"), { nil: undefined }),
+      fc.array(call, { minLength: 1, maxLength: 10 }),
+      async (initial, calls) => {
+        const onMoto = await observe(used.secrets, initial, calls);
+        const inDouble = await observe(inMemory, initial, calls);
+        expect(inDouble).toEqual(onMoto);
+      },
+    ),
+    { numRuns: 150 },
+  );
+  expect(double.count("CreateSecret")).toBeGreaterThanOrEqual(150);
+});
