@@ -7,7 +7,8 @@
  */
 const shared = {
   testEnvironment: "node",
-  roots: ["<rootDir>/test"],
+  // lib is a root too: coverage lists the lib files no test loads only from the roots' files.
+  roots: ["<rootDir>/test", "<rootDir>/lib"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   moduleNameMapper: {
     "^cdktf-togai$": "<rootDir>/lib/index.ts",
