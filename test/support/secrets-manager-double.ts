@@ -136,6 +136,8 @@ export class InMemorySecretsManager {
         return this.rotate(input);
       case "DeleteSecret":
         return this.delete(input);
+      case "CancelRotateSecret":
+        return this.cancelRotation(input);
       default:
         throw new AwsError("UnknownOperationException", `${operation} is not modelled`);
     }
@@ -333,6 +335,12 @@ export class InMemorySecretsManager {
     for (const v of secret.versions.values()) v.stages = v.stages.filter((s) => s !== PENDING);
     secret.versions.set(versionId, { stages: [PENDING], created: Date.now() });
     return { ARN: secret.arn, Name: secret.name, VersionId: versionId };
+  }
+
+  private cancelRotation(input: Json): Json {
+    const secret = this.find(input.SecretId);
+    secret.rotationEnabled = false;
+    return { ARN: secret.arn, Name: secret.name };
   }
 
   private delete(input: Json): Json {
