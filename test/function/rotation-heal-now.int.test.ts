@@ -54,7 +54,8 @@ const rotate = (fx: RotationFixture, steps?: readonly string[]) =>
 const step = (fx: RotationFixture, Step: string, versionId: string) =>
   fx.handler({ Step, SecretId: fx.tokenArn, ClientRequestToken: versionId }, lambdaContext(4_500));
 
-describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
+describe("the deployed bundle", () => {
+  const kind = "bundle" as const;
   // Invariant: with an 8 h interval (where healing one interval later let AWSCURRENT expire),
   // the window that meets an aged pending version ends with a fresh token in AWSCURRENT, and
   // AWSCURRENT is never touched by the given-up version nor expired meanwhile.
@@ -116,7 +117,8 @@ describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
 // version starts the fresh rotation (and only it), whatever point the failure hit.
 // Calls of the re-attempt that gives up: DescribeSecret, GetSecretValue (the aged token),
 // removing AWSPENDING, then RotateSecret.
-describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
+describe("the deployed bundle, Secrets Manager failing while it gives a version up", () => {
+  const kind = "bundle" as const;
   test.each([
     [
       "RotateSecret fails (HTTP 500 after the SDK's retries)",
@@ -324,7 +326,8 @@ function forgedTogaiToken(issuedAtSeconds: number, lifetimeSeconds: number): str
 }
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-describe.each(["bundle", "source"] as const)("tokens Togai does not accept (%s)", (kind) => {
+describe("tokens Togai does not accept", () => {
+  const kind = "bundle" as const;
   // Invariant: a pending token Togai refuses never pins a version and costs one rejected
   // credential: testSecret gives it up at once and a fresh token is AWSCURRENT within the window;
   // the given-up version's re-attempts call Togai no more.

@@ -48,7 +48,8 @@ const current = async (arn: string) => {
   };
 };
 
-describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
+describe("the deployed bundle", () => {
+  const kind = "bundle" as const;
   /** The function as deployed, its Secrets Manager calls going through the fault proxy. */
   async function setUp(apiKey: string | null = KEY) {
     const fx = await proxiedRotationFixture(servers, kind, { apiKey: apiKey ?? undefined });

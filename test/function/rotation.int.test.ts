@@ -49,8 +49,6 @@ async function stagesOf(secretArn: string): Promise<Record<string, string[]>> {
   return meta.VersionIdsToStages ?? {};
 }
 
-let handlerFrom: "bundle" | "source" = "bundle";
-
 /** A fresh fixture; `apiKey: null` leaves the API-key secret without a value. */
 async function fixture(options: { apiKey?: string | null; minTokenLifeHours?: number } = {}) {
   return createRotationFixture({
@@ -58,7 +56,6 @@ async function fixture(options: { apiKey?: string | null; minTokenLifeHours?: nu
     togaiBaseUrl: togai.baseUrl,
     apiKey: options.apiKey === null ? undefined : (options.apiKey ?? SECRET_KEY),
     minTokenLifeHours: options.minTokenLifeHours,
-    handlerFrom,
   });
 }
 
@@ -83,12 +80,9 @@ async function expectCurrentUnchanged(
   expect(Date.parse(now.value.expiresAt)).toBeGreaterThan(Date.now());
 }
 
-// The deployed bundle is the proof; the source runs the same tests for coverage of lib/.
-describe.each(["bundle", "source"] as const)("the %s handler", (kind) => {
-  beforeAll(() => {
-    handlerFrom = kind;
-  });
-
+// The deployed bundle is the proof; the unit lane runs the source's steps
+// (test/function/rotation-steps.test.ts, on the in-memory Secrets Manager).
+describe("the deployed bundle", () => {
   describe("a successful rotation", () => {
     test("the first rotation mints a 24 h token into AWSCURRENT and leaves no AWSPENDING", async () => {
       const fx = await fixture();

@@ -9,10 +9,9 @@ import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CreateSecretCommand,
   RotateSecretCommand,
-  SecretsManagerClient,
+  type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { ROTATION_ENV } from "../../lib/contract";
-import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rotation-handler";
 import { loadRotationHandler, ROTATION_ZIP, type RotationHandler } from "./rotation-driver";
 
 export interface RotationFixture {
@@ -29,12 +28,6 @@ export async function createRotationFixture(options: {
   /** The key to store; undefined leaves the API-key secret without a value. */
   apiKey?: string;
   minTokenLifeHours?: number;
-  /**
-   * Which code runs the steps: the deployed bundle (the proof), or the TypeScript source (the
-   * same tests again, so that coverage of lib/ measures the handler too).
-   * @default "bundle"
-   */
-  handlerFrom?: "bundle" | "source";
 }): Promise<RotationFixture> {
   const id = randomUUID().slice(0, 8);
   const iam = new IAMClient({});
@@ -86,18 +79,7 @@ export async function createRotationFixture(options: {
     apiKeyArn: apiKey.ARN as string,
     tokenArn: token.ARN as string,
     functionArn: fn.FunctionArn as string,
-    handler:
-      options.handlerFrom === "source"
-        ? sourceHandler(environment)
-        : await loadRotationHandler(environment),
+    handler: await loadRotationHandler(environment),
     environment,
   };
-}
-
-/** The rotation handler from the TypeScript source, configured as the deployed function is. */
-function sourceHandler(environment: Record<string, string>): RotationHandler {
-  const rotator = new TogaiTokenRotator(rotationConfigFromEnv(environment), {
-    secrets: new SecretsManagerClient({}),
-  });
-  return (event, context) => rotator.invoke(event, context);
 }
