@@ -263,22 +263,24 @@ export class InMemorySecretsManager {
   private updateStage(input: Json): Json {
     const secret = this.find(input.SecretId);
     const { VersionStage: stage, RemoveFromVersionId: from, MoveToVersionId: to } = input;
+    // Every check comes before any change: a call that fails changes nothing.
     if (from) {
       const version = secret.versions.get(from);
       if (!version) throw invalidParameter(`Not a valid version: ${from}`);
       if (!version.stages.includes(stage)) {
         throw invalidParameter(`Version stage ${stage} not found in version ${from}`);
       }
+    }
+    if (to && !secret.versions.has(to)) throw invalidParameter(`Not a valid version: ${to}`);
+    if (from) {
+      const version = this.version(secret, from);
       version.stages = version.stages.filter((s) => s !== stage);
     } else if (stage === CURRENT && this.holder(secret, CURRENT)) {
       throw invalidParameter(
         `The parameter RemoveFromVersionId can't be empty. Staging label AWSCURRENT is currently attached to version ${this.holder(secret, CURRENT)}, so you must explicitly reference that version in RemoveFromVersionId.`,
       );
     }
-    if (to) {
-      if (!secret.versions.has(to)) throw invalidParameter(`Not a valid version: ${to}`);
-      this.version(secret, to).stages.push(stage);
-    }
+    if (to) this.version(secret, to).stages.push(stage);
     if (stage === CURRENT) {
       if (from) {
         for (const v of secret.versions.values()) {

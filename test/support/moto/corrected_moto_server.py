@@ -164,7 +164,17 @@ def awscurrent_can_be_attached_when_no_version_holds_it(
     self, secret_id, version_stage, remove_from_version_id, move_to_version_id
 ):
     """AWS only asks for RemoveFromVersionId when AWSCURRENT is attached to another version;
-    moto crashed (HTTP 500) when no version held it, as before a secret's first rotation."""
+    moto crashed (HTTP 500) when no version held it, as before a secret's first rotation.
+    A call that fails changes nothing, as on AWS: moto took the label off RemoveFromVersionId
+    before it found MoveToVersionId missing."""
+    if move_to_version_id and secret_id in self.secrets:
+        versions = self.secrets[secret_id].versions
+        from_ok = not remove_from_version_id or (
+            remove_from_version_id in versions
+            and version_stage in versions[remove_from_version_id]["version_stages"]
+        )
+        if from_ok and move_to_version_id not in versions:
+            raise InvalidParameterException(f"Not a valid version: {move_to_version_id}")
     if (
         version_stage == "AWSCURRENT"
         and not remove_from_version_id
