@@ -8,18 +8,17 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { EXIT, runCli } from "../../lib/cli/cli";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
+import { type MotoServer, useMotoSecrets } from "../support/moto-server";
 import { PROJECT_ROOT } from "../support/rotation-driver";
 
 const KEY = "togai-env-key-5c2b9e71d04a";
 const MISSING_ARN = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:missing-AbCdEf";
 
+// The bins get exactly the environment each test gives them: this process's stays as it is.
+const servers = useMotoSecrets({ setAwsEnv: false });
 let moto: MotoServer;
-beforeAll(async () => {
-  moto = await startMotoServer();
-});
-afterAll(async () => {
-  await moto?.stop();
+beforeAll(() => {
+  ({ moto } = servers);
 });
 
 /** The built bin with exactly `env` (plus PATH): no region or credentials leak in from here. */

@@ -4,38 +4,35 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { EXIT, runCli } from "../../lib/cli/cli";
 import { createSecret } from "../support/aws-fixtures";
 import { leakedSecrets } from "../support/capture-output";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
+import type { MotoServer } from "../support/moto-server";
 import { driveRotation, PROJECT_ROOT, versionWithStage } from "../support/rotation-driver";
 import { createRotationFixture } from "../support/rotation-fixture";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import { useServers } from "../support/servers";
+import type { TogaiStandIn } from "../support/togai-standin";
 
 const GOOD_KEY = "togai-cli-key-7a1e0c5d9b3f4a28";
 const BAD_KEY = "togai-cli-key-revoked-00000000";
 
+const servers = useServers({
+  secretKeys: [GOOD_KEY],
+  rateLimits: false,
+  unauthenticatedLimit: 1000,
+});
 let moto: MotoServer;
 let togai: TogaiStandIn;
 let secrets: SecretsManagerClient;
 let allOutput = "";
 
-beforeAll(async () => {
-  moto = await startMotoServer();
-  Object.assign(process.env, moto.awsEnv);
-  togai = await startTogaiStandIn({
-    secretKeys: [GOOD_KEY],
-    rateLimits: false,
-    unauthenticatedLimit: 1000,
-  });
-  secrets = new SecretsManagerClient({});
+beforeAll(() => {
+  ({ moto, togai, secrets } = servers);
 });
 
-afterAll(async () => {
-  secrets?.destroy();
-  await togai?.close();
-  await moto?.stop();
+// Declared after the servers' hooks: runs once every token the stand-in issued is known.
+afterAll(() => {
   expect(leakedSecrets(allOutput, [GOOD_KEY, BAD_KEY, ...togai.issuedTokens])).toEqual([]);
 });
 

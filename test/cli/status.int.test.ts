@@ -8,33 +8,24 @@ import {
   GetSecretValueCommand,
   PutSecretValueCommand,
   RotateSecretCommand,
-  SecretsManagerClient,
+  type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import FakeTimers from "@sinonjs/fake-timers";
 import { EXIT, runCli } from "../../lib/cli/cli";
 import { scheduleIntervalHours } from "../../lib/cli/status";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
 import { driveRotation } from "../support/rotation-driver";
 import { createRotationFixture, type RotationFixture } from "../support/rotation-fixture";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import { useServers } from "../support/servers";
+import type { TogaiStandIn } from "../support/togai-standin";
 
 const KEY = "togai-status-key-3c5e7a9b1d2f4e6a";
 
-let moto: MotoServer;
+const servers = useServers({ secretKeys: [KEY], rateLimits: false });
 let togai: TogaiStandIn;
 let secrets: SecretsManagerClient;
 
-beforeAll(async () => {
-  moto = await startMotoServer();
-  Object.assign(process.env, moto.awsEnv);
-  togai = await startTogaiStandIn({ secretKeys: [KEY], rateLimits: false });
-  secrets = new SecretsManagerClient({});
-});
-
-afterAll(async () => {
-  secrets?.destroy();
-  await togai?.close();
-  await moto?.stop();
+beforeAll(() => {
+  ({ togai, secrets } = servers);
 });
 
 async function status(args: string[]) {

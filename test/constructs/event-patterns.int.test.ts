@@ -27,7 +27,7 @@ import {
 import { TerraformVariable } from "cdktf";
 import { TogaiApiKeySecret, TogaiTokenRotation } from "../../lib";
 import { RotationAlerts } from "../../lib/constructs/rotation-alerts";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
+import { type MotoServer, useMotoSecrets } from "../support/moto-server";
 import { resourcesOf, synthStack, type TfJson } from "../support/synth";
 import { terraform } from "../support/terraform";
 
@@ -38,13 +38,15 @@ const KEY_ARN = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${KEY_NAME
 const TOKEN_NAME = "billing/togai-token";
 const TOKEN_ARN = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${TOKEN_NAME}-x1Y2z3`;
 
+// The clients get moto's endpoint and credentials explicitly: this process's environment stays.
+const servers = useMotoSecrets({ setAwsEnv: false });
 let moto: MotoServer;
 let events: EventBridgeClient;
 let sqs: SQSClient;
 let ruleCount = 0;
 
-beforeAll(async () => {
-  moto = await startMotoServer();
+beforeAll(() => {
+  ({ moto } = servers);
   const config = {
     endpoint: moto.endpoint,
     region: "us-east-1",
@@ -54,10 +56,9 @@ beforeAll(async () => {
   sqs = new SQSClient(config);
 });
 
-afterAll(async () => {
+afterAll(() => {
   events?.destroy();
   sqs?.destroy();
-  await moto?.stop();
 });
 
 /** A CloudTrail "AWS API Call via CloudTrail" event of a caller's Secrets Manager call. */

@@ -10,13 +10,14 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ZIP_NAME } from "../../scripts/terraform-module/generate";
 import type { TfJson } from "../../scripts/terraform-module/merge";
 import { synthVariant, type VariantChoice } from "../../scripts/terraform-module/variants";
 import { leakedSecrets, OutputCapture } from "../support/capture-output";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
+import type { MotoServer } from "../support/moto-server";
 import { driveRotation, loadRotationHandler, PROJECT_ROOT } from "../support/rotation-driver";
+import { useServers } from "../support/servers";
 import { terraform } from "../support/terraform";
 import {
   addressesOf,
@@ -25,7 +26,7 @@ import {
   moduleAddresses,
   rootConfig,
 } from "../support/terraform-module-root";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import type { TogaiStandIn } from "../support/togai-standin";
 
 jest.setTimeout(180_000);
 
@@ -33,6 +34,7 @@ const KEY = "togai-module-key-3f9c1a7e5b2d4086";
 const ACCOUNT = "123456789012";
 
 describe("a root configuration calling the module, on moto and the Togai stand-in", () => {
+  const servers = useServers({ secretKeys: [KEY] });
   let moto: MotoServer;
   let togai: TogaiStandIn;
   let secrets: SecretsManagerClient;
@@ -49,21 +51,16 @@ describe("a root configuration calling the module, on moto and the Togai stand-i
   };
 
   beforeAll(async () => {
+    ({ moto, togai, secrets } = servers);
     capture.start();
-    moto = await startMotoServer();
-    Object.assign(process.env, moto.awsEnv);
-    togai = await startTogaiStandIn({ secretKeys: [KEY] });
-    secrets = new SecretsManagerClient({});
     root = rootConfig({
       togai: { togai_base_url: togai.baseUrl, function_name: "togai-module-test" },
     });
     await tf(["init", "-input=false", "-no-color"]);
   });
 
-  afterAll(async () => {
-    secrets?.destroy();
-    await togai?.close();
-    await moto?.stop();
+  // Declared after the servers' hooks: runs once every token the stand-in issued is known.
+  afterAll(() => {
     transcript += capture.stop();
     const stateFile = root ? join(root, "terraform.tfstate") : "";
     const state = existsSync(stateFile) ? readFileSync(stateFile, "utf8") : "";

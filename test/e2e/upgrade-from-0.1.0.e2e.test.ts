@@ -12,7 +12,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROJECT_DIR, readmeTypeScriptSnippets } from "../package/project-tools";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
+import { type MotoServer, useMotoSecrets } from "../support/moto-server";
 import {
   type PlannedChange,
   plannedChanges,
@@ -35,10 +35,13 @@ let changes: PlannedChange[] = [];
 const changelog = readFileSync(join(PROJECT_DIR, "CHANGELOG.md"), "utf8");
 
 describe("the README's stack, deployed with 0.1.0, planned with the working tree", () => {
+  // Terraform gets moto's environment explicitly: this process's stays as it is.
+  const servers = useMotoSecrets({ setAwsEnv: false });
+
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "togai-upgrade-"));
     const mainTs = readmeTypeScriptSnippets()[0];
-    moto = await startMotoServer();
+    ({ moto } = servers);
     const tf = (args: string[], dir: string) =>
       terraform([...args, "-input=false", "-no-color"], dir, moto.awsEnv);
 
@@ -63,8 +66,7 @@ describe("the README's stack, deployed with 0.1.0, planned with the working tree
     );
   });
 
-  afterAll(async () => {
-    await moto?.stop();
+  afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

@@ -7,7 +7,8 @@
  */
 import { TogaiClientClosedError, TogaiIngestError } from "../../lib/runtime/errors";
 import { TogaiRateLimitError } from "../../lib/togai/errors";
-import { clientFor, event, failureOf, useServers } from "./client-harness";
+import { useServers } from "../support/servers";
+import { clientFor, event, failureOf } from "./client-harness";
 
 const h = useServers();
 

@@ -4,7 +4,8 @@
  */
 import { InvalidEventError, TogaiIngestError } from "../../lib/runtime/errors";
 import { TogaiEventBuffer } from "../../lib/runtime/event-buffer";
-import { clientFor, event, failureOf, useServers } from "./client-harness";
+import { useServers } from "../support/servers";
+import { clientFor, event, failureOf } from "./client-harness";
 
 const h = useServers();
 

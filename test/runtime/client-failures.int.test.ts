@@ -6,7 +6,8 @@
 import type { TogaiRequestInfo } from "../../lib/runtime/client-options";
 import { TogaiIngestError, TogaiTokenThrottledError } from "../../lib/runtime/errors";
 import { TogaiRateLimitError } from "../../lib/togai/errors";
-import { clientFor, event, failureOf, useServers } from "./client-harness";
+import { useServers } from "../support/servers";
+import { clientFor, event, failureOf } from "./client-harness";
 
 const h = useServers();
 

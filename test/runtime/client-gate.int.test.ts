@@ -8,7 +8,8 @@
 import { TogaiClientClosedError, TogaiTokenRejectedError } from "../../lib/runtime/errors";
 import { TogaiNetworkError } from "../../lib/togai/errors";
 import { putToken } from "../support/aws-fixtures";
-import { clientFor, event, failureOf, useServers } from "./client-harness";
+import { useServers } from "../support/servers";
+import { clientFor, event, failureOf } from "./client-harness";
 
 // Rejections are counted here, so the stand-in's IP throttle and per-second quotas (a 429 to a
 // new token backs off, see client-throttle.int.test.ts) are set out of the way.

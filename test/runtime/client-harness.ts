@@ -1,40 +1,14 @@
-/** Shared setup of the runtime tests: moto_server for the token secret, the Togai stand-in. */
+/**
+ * What the runtime tests share on top of the servers (useServers in test/support/servers.ts):
+ * events, a client reading its token from moto, and the failure of a call.
+ */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { TogaiClient } from "../../lib/runtime/client";
 import type { TogaiClientOptions } from "../../lib/runtime/client-options";
 import type { TogaiEvent } from "../../lib/runtime/event-validation";
 import { TogaiTokenProvider } from "../../lib/runtime/token-provider";
 import { countCommands, createSecret, putToken } from "../support/aws-fixtures";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
-import {
-  type StandInOptions,
-  startTogaiStandIn,
-  type TogaiStandIn,
-} from "../support/togai-standin";
-
-export interface Harness {
-  moto: MotoServer;
-  togai: TogaiStandIn;
-  secrets: SecretsManagerClient;
-}
-
-/** Starts both servers in beforeAll and stops them by their own handles in afterAll. */
-export function useServers(standIn: StandInOptions = { secretKeys: [] }): Harness {
-  const harness = {} as Harness;
-  beforeAll(async () => {
-    harness.moto = await startMotoServer();
-    Object.assign(process.env, harness.moto.awsEnv);
-    harness.togai = await startTogaiStandIn(standIn);
-    harness.secrets = new SecretsManagerClient({});
-  });
-  afterEach(() => harness.togai?.clearFaults());
-  afterAll(async () => {
-    harness.secrets?.destroy();
-    await harness.togai?.close();
-    await harness.moto?.stop();
-  });
-  return harness;
-}
+import type { Harness } from "../support/servers";
 
 /** A valid event; `id` undefined leaves it to the client. */
 export function event(i: number, overrides: Partial<TogaiEvent> = {}): TogaiEvent {

@@ -10,8 +10,9 @@
 import type { TogaiRequestInfo } from "../../lib/runtime/client-options";
 import { type TogaiIngestError, TogaiTokenThrottledError } from "../../lib/runtime/errors";
 import { putToken } from "../support/aws-fixtures";
+import { useServers } from "../support/servers";
 import { TogaiStandIn } from "../support/togai-standin";
-import { clientFor, event, failureOf, useServers } from "./client-harness";
+import { clientFor, event, failureOf } from "./client-harness";
 
 const h = useServers({ secretKeys: [], rateLimits: false });
 /** Tokens with a valid shape that the stand-in did not sign: Togai answers 401. */

@@ -7,8 +7,9 @@ import { TogaiIngestError, TogaiTokenRejectedError } from "../../lib/runtime/err
 import { TogaiEventBuffer } from "../../lib/runtime/event-buffer";
 import { putToken } from "../support/aws-fixtures";
 import { leakedSecrets } from "../support/capture-output";
+import { useServers } from "../support/servers";
 import { TogaiStandIn } from "../support/togai-standin";
-import { clientFor, event, failureOf, useServers } from "./client-harness";
+import { clientFor, event, failureOf } from "./client-harness";
 
 // Rejections are counted here, so the stand-in's IP throttle is set out of the way.
 const h = useServers({ secretKeys: [], unauthenticatedLimit: 10_000 });

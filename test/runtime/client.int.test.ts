@@ -1,5 +1,4 @@
 /** TogaiClient against the Togai stand-in, with tokens read from moto_server. */
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { TogaiClient } from "../../lib/runtime/client";
 import {
   InvalidEventError,
@@ -7,117 +6,81 @@ import {
   TogaiTokenRejectedError,
 } from "../../lib/runtime/errors";
 import type { TogaiEvent } from "../../lib/runtime/event-validation";
-import { TogaiTokenProvider } from "../../lib/runtime/token-provider";
 import { TogaiAuthenticationError } from "../../lib/togai/errors";
-import { countCommands, createSecret, putToken } from "../support/aws-fixtures";
 import { leakedSecrets, OutputCapture } from "../support/capture-output";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import { useServers } from "../support/servers";
+import { clientFor, event, failureOf } from "./client-harness";
 
-let moto: MotoServer;
-let togai: TogaiStandIn;
-let secrets: SecretsManagerClient;
+const h = useServers();
 const output = new OutputCapture();
 const errorMessages: string[] = [];
 
-beforeAll(async () => {
-  moto = await startMotoServer();
-  Object.assign(process.env, moto.awsEnv);
-  togai = await startTogaiStandIn({ secretKeys: [] });
-  secrets = new SecretsManagerClient({});
+// Declared after the servers' hooks: the capture starts once they run, and the scan runs when
+// every token the stand-in issued is known.
+beforeAll(() => {
   output.start();
 });
-
-afterEach(() => togai.clearFaults());
-
-afterAll(async () => {
+afterAll(() => {
   const text = output.stop() + errorMessages.join("\n");
-  secrets?.destroy();
-  await togai?.close();
-  await moto?.stop();
-  expect(leakedSecrets(text, togai.issuedTokens)).toEqual([]);
+  expect(leakedSecrets(text, h.togai.issuedTokens)).toEqual([]);
 });
 
-function event(i: number, overrides: Partial<TogaiEvent> = {}): TogaiEvent {
-  return {
-    id: `evt-${i}`,
-    schemaName: "api_calls",
-    timestamp: "2026-11-28T08:00:00Z",
-    accountId: `acct-${i % 7}`,
-    attributes: [{ name: "calls", value: String(i % 100), unit: "count" }],
-    dimensions: { region: "eu" },
-    ...overrides,
-  };
-}
+const setup = (options: Parameters<typeof clientFor>[1] = {}) => clientFor(h, options);
 
-async function setup(
-  options: ConstructorParameters<typeof TogaiClient>[0] extends infer O ? Partial<O> : never = {},
-) {
-  const arn = await createSecret(secrets, "tok");
-  await putToken(secrets, arn, togai.mintToken(), togai.baseUrl);
-  const smClient = new SecretsManagerClient({});
-  const calls = countCommands(smClient);
-  const tokens = new TogaiTokenProvider({ secretId: arn, client: smClient });
-  const client = new TogaiClient({ tokens, baseDelayMs: 10, ...options });
-  return { client, tokens, gets: () => calls.get("GetSecretValueCommand") ?? 0, arn };
-}
-
+/** The call's failure; its message joins the text searched for tokens. */
 async function failure(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => new Error("expected a failure"),
-    (e: Error) => e,
-  );
+  const error = await failureOf(promise);
   errorMessages.push(error.message);
   return error;
 }
 
 test("1,234 events make 3 batch requests that the stand-in's schema check accepts", async () => {
   const { client } = await setup();
-  const before = { batches: togai.calls.ingestBatch, events: togai.events.length };
+  const before = { batches: h.togai.calls.ingestBatch, events: h.togai.events.length };
 
   const result = await client.ingestBatch(Array.from({ length: 1234 }, (_, i) => event(i)));
 
   expect(result).toMatchObject({ accepted: 1234, requests: 3 });
   expect(result.ids).toEqual(Array.from({ length: 1234 }, (_, i) => `evt-${i}`));
-  expect(togai.calls.ingestBatch - before.batches).toBe(3);
-  expect(togai.events.length - before.events).toBe(1234);
-  expect(togai.credentialKinds.at(-1)).toEqual({ path: "/ingestBatch", kind: "token" });
+  expect(h.togai.calls.ingestBatch - before.batches).toBe(3);
+  expect(h.togai.events.length - before.events).toBe(1234);
+  expect(h.togai.credentialKinds.at(-1)).toEqual({ path: "/ingestBatch", kind: "token" });
   await client.close();
 });
 
 test("one event goes to /ingest with the token", async () => {
   const { client } = await setup();
-  const before = togai.calls.ingest;
+  const before = h.togai.calls.ingest;
 
   expect(await client.ingest(event(1))).toBe("evt-1");
 
-  expect(togai.calls.ingest - before).toBe(1);
-  expect(togai.events.at(-1)).toEqual(event(1));
+  expect(h.togai.calls.ingest - before).toBe(1);
+  expect(h.togai.events.at(-1)).toEqual(event(1));
   await client.close();
 });
 
 test("429 then success: a fresh client's first batch request waits out the back-off and is retried", async () => {
   // The token is new, so the 429s back the client off (tokenRecheckMs, doubling) and it waits.
   const { client } = await setup({ tokenRecheckMs: 50 });
-  togai.inject({ path: "/ingestBatch", kind: "status", status: 429, times: 2 });
-  const before = togai.calls.ingestBatch;
+  h.togai.inject({ path: "/ingestBatch", kind: "status", status: 429, times: 2 });
+  const before = h.togai.calls.ingestBatch;
 
   const result = await client.ingestBatch([event(1), event(2)]);
 
   expect(result.requests).toBe(3);
-  expect(togai.calls.ingestBatch - before).toBe(3);
+  expect(h.togai.calls.ingestBatch - before).toBe(3);
   await client.close();
 });
 
 test("503 and a reset connection are retried too", async () => {
   const { client } = await setup();
-  togai.inject({ path: "/ingest", kind: "status", status: 503 });
-  togai.inject({ path: "/ingest", kind: "reset" });
-  const before = togai.calls.ingest;
+  h.togai.inject({ path: "/ingest", kind: "status", status: 503 });
+  h.togai.inject({ path: "/ingest", kind: "reset" });
+  const before = h.togai.calls.ingest;
 
   await client.ingest(event(3));
 
-  expect(togai.calls.ingest - before).toBe(3);
+  expect(h.togai.calls.ingest - before).toBe(3);
   await client.close();
 });
 
@@ -125,19 +88,19 @@ test("a 401 causes exactly one token refresh and one retry", async () => {
   const { client, gets } = await setup();
   await client.ingest(event(1));
   expect(gets()).toBe(1);
-  togai.inject({ path: "/ingest", kind: "status", status: 401 });
-  const before = togai.calls.ingest;
+  h.togai.inject({ path: "/ingest", kind: "status", status: 401 });
+  const before = h.togai.calls.ingest;
 
   await client.ingest(event(2));
 
   expect(gets()).toBe(2);
-  expect(togai.calls.ingest - before).toBe(2);
+  expect(h.togai.calls.ingest - before).toBe(2);
   await client.close();
 });
 
 test("a second 401 after the refresh fails with an authentication error that holds no token", async () => {
   const { client, gets } = await setup();
-  togai.inject({ path: "/ingest", kind: "status", status: 401, times: 2 });
+  h.togai.inject({ path: "/ingest", kind: "status", status: 401, times: 2 });
 
   const error = await failure(client.ingest(event(1)));
 
@@ -154,7 +117,7 @@ test("a second 401 after the refresh fails with an authentication error that hol
 
 test("invalid events are rejected before any request, naming the event and field", async () => {
   const { client } = await setup();
-  const before = togai.calls.ingestBatch + togai.calls.ingest;
+  const before = h.togai.calls.ingestBatch + h.togai.calls.ingest;
   const bad = [
     event(0),
     event(1, { attributes: [{ name: "calls", value: 12 as unknown as string }] }),
@@ -180,13 +143,13 @@ test("invalid events are rejected before any request, naming the event and field
   for (const [override, message] of cases) {
     await expect(client.ingest(event(5, override))).rejects.toThrow(message);
   }
-  expect(togai.calls.ingestBatch + togai.calls.ingest).toBe(before);
+  expect(h.togai.calls.ingestBatch + h.togai.calls.ingest).toBe(before);
   await client.close();
 });
 
 test("a 207 tells the caller which events failed", async () => {
   const { client } = await setup({ maxBatchSize: 10 });
-  togai.inject({ path: "/ingestBatch", kind: "partial", failIndexes: [2, 5] });
+  h.togai.inject({ path: "/ingestBatch", kind: "partial", failIndexes: [2, 5] });
 
   const error = await failure(client.ingestBatch(Array.from({ length: 25 }, (_, i) => event(i))));
 
@@ -203,7 +166,7 @@ test("a 207 tells the caller which events failed", async () => {
 
 test("a batch Togai refuses outright is reported per event, others still go", async () => {
   const { client } = await setup({ maxBatchSize: 2, maxConcurrentRequests: 1 });
-  togai.inject({
+  h.togai.inject({
     path: "/ingestBatch",
     kind: "status",
     status: 422,
@@ -223,7 +186,7 @@ test("a batch Togai refuses outright is reported per event, others still go", as
 
 test("an aborted call stops", async () => {
   const { client } = await setup();
-  togai.inject({ path: "/ingest", kind: "slow", delayMs: 2000 });
+  h.togai.inject({ path: "/ingest", kind: "slow", delayMs: 2000 });
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 100);
 
@@ -246,11 +209,11 @@ test("maxBatchSize outside 1..500 is refused, also under its deprecated name bat
 
 test("the deprecated batchSize still sets the events per request", async () => {
   const { client } = await setup({ batchSize: 2 });
-  const before = togai.calls.ingestBatch;
+  const before = h.togai.calls.ingestBatch;
 
   const result = await client.ingestBatch(Array.from({ length: 5 }, (_, i) => event(i + 4_000)));
 
   expect(result.accepted).toBe(5);
-  expect(togai.calls.ingestBatch - before).toBe(3);
+  expect(h.togai.calls.ingestBatch - before).toBe(3);
   await client.close();
 });

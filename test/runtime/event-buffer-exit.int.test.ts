@@ -8,7 +8,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { TogaiEventBuffer } from "../../lib/runtime/event-buffer";
-import { clientFor, event, useServers } from "./client-harness";
+import { useServers } from "../support/servers";
+import { clientFor, event } from "./client-harness";
 
 const h = useServers();
 

@@ -9,7 +9,8 @@ import {
   TogaiBufferFullError,
 } from "../../lib/runtime/errors";
 import { TogaiEventBuffer, type UndeliveredEvent } from "../../lib/runtime/event-buffer";
-import { clientFor, event, useServers } from "./client-harness";
+import { useServers } from "../support/servers";
+import { clientFor, event } from "./client-harness";
 
 const h = useServers();
 

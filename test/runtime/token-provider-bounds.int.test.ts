@@ -13,7 +13,7 @@ import {
 } from "../../lib/runtime/errors";
 import { TogaiTokenProvider } from "../../lib/runtime/token-provider";
 import { countCommands, createSecret, putToken } from "../support/aws-fixtures";
-import { useServers } from "./client-harness";
+import { useServers } from "../support/servers";
 
 const h = useServers();
 

@@ -5,25 +5,17 @@ import { TokenExpiredError, TokenNotMintedError } from "../../lib/runtime/errors
 import { TogaiTokenProvider } from "../../lib/runtime/token-provider";
 import { TogaiRuntimeError } from "../../lib/togai/errors";
 import { countCommands, createSecret, putToken } from "../support/aws-fixtures";
-import { type MotoServer, startMotoServer } from "../support/moto-server";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import { startMotoServer } from "../support/moto-server";
+import { useServers } from "../support/servers";
+import type { TogaiStandIn } from "../support/togai-standin";
 
 const HOUR = 3_600_000;
-let moto: MotoServer;
+const servers = useServers();
 let togai: TogaiStandIn;
 let secrets: SecretsManagerClient;
 
-beforeAll(async () => {
-  moto = await startMotoServer();
-  Object.assign(process.env, moto.awsEnv);
-  togai = await startTogaiStandIn({ secretKeys: [] });
-  secrets = new SecretsManagerClient({});
-});
-
-afterAll(async () => {
-  secrets?.destroy();
-  await togai?.close();
-  await moto?.stop();
+beforeAll(() => {
+  ({ togai, secrets } = servers);
 });
 
 /** A provider with its own counted client and a clock the test moves. */

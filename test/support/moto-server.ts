@@ -138,16 +138,36 @@ export async function startMotoServer(): Promise<MotoServer> {
   };
 }
 
+export interface MotoSecrets {
+  readonly moto: MotoServer;
+  /** A client of this moto. */
+  readonly secrets: SecretsManagerClient;
+}
+
 /**
- * Starts moto before a file's tests and stops it by PID after them; `secrets` is a client of it
- * (the endpoint comes from the environment the server sets).
+ * The one moto lifecycle of the test files: starts moto before a file's tests and stops it by
+ * PID after them. By default this process's AWS environment then points at it (the SDK, the CLI
+ * and the function in-process read it there); a file that hands the environment on itself (a
+ * spawned bin, Terraform) passes `setAwsEnv: false` and keeps its own environment clean.
  */
-export function useMotoSecrets(): { moto: MotoServer; secrets: SecretsManagerClient } {
+export function useMotoSecrets(options: { readonly setAwsEnv?: boolean } = {}): MotoSecrets {
   const used = {} as { moto: MotoServer; secrets: SecretsManagerClient };
   beforeAll(async () => {
     used.moto = await startMotoServer();
-    Object.assign(process.env, used.moto.awsEnv);
-    used.secrets = new SecretsManagerClient({});
+    if (options.setAwsEnv ?? true) {
+      Object.assign(process.env, used.moto.awsEnv);
+      used.secrets = new SecretsManagerClient({});
+    } else {
+      const env = used.moto.awsEnv;
+      used.secrets = new SecretsManagerClient({
+        endpoint: used.moto.endpoint,
+        region: env.AWS_REGION,
+        credentials: {
+          accessKeyId: env.AWS_ACCESS_KEY_ID,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+        },
+      });
+    }
   });
   afterAll(async () => {
     used.secrets?.destroy();

@@ -142,3 +142,20 @@ export class SecretsManagerFaultProxy {
 export async function startFaultProxy(target: string): Promise<SecretsManagerFaultProxy> {
   return new SecretsManagerFaultProxy(target).start();
 }
+
+/**
+ * The one fault-proxy lifecycle of the test files: started before a file's tests in front of
+ * `target()` (read then, once the server behind it runs), disarmed after each test, closed after
+ * them.
+ */
+export function useFaultProxy(target: () => string): { readonly proxy: SecretsManagerFaultProxy } {
+  const used = {} as { proxy: SecretsManagerFaultProxy };
+  beforeAll(async () => {
+    used.proxy = await startFaultProxy(target());
+  });
+  afterEach(() => used.proxy?.arm(undefined));
+  afterAll(async () => {
+    await used.proxy?.close();
+  });
+  return used;
+}

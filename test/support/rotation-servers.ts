@@ -1,26 +1,21 @@
 /**
- * The servers every rotation test file runs against, started before its tests and stopped by
- * PID after them: moto_server (Secrets Manager), the Togai stand-in, and optionally the fault
- * proxy in front of moto. With `scanOutput`, everything printed while the file ran (every log
- * line and error) is searched for the keys and every token the stand-in issued.
+ * The servers every rotation test file runs against, each through its own lifecycle helper:
+ * moto_server (Secrets Manager) and the Togai stand-in (useServers), and optionally the fault
+ * proxy in front of moto (useFaultProxy). With `scanOutput`, everything printed while the file
+ * ran (every log line and error) is searched for the keys and every token the stand-in issued.
  */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { rotationConfigFromEnv, TogaiTokenRotator } from "../../lib/function/rotation-handler";
 import { leakedSecrets, OutputCapture } from "./capture-output";
-import { type MotoServer, startMotoServer } from "./moto-server";
 import { loadRotationHandler, type RotationHandler } from "./rotation-driver";
-import { type SecretsManagerFaultProxy, startFaultProxy } from "./rotation-fault-proxy";
+import { type SecretsManagerFaultProxy, useFaultProxy } from "./rotation-fault-proxy";
 import { createRotationFixture, type RotationFixture } from "./rotation-fixture";
-import { startTogaiStandIn, type TogaiStandIn } from "./togai-standin";
+import { type Harness, useServers } from "./servers";
 
-export interface RotationServers {
-  moto: MotoServer;
-  togai: TogaiStandIn;
+export interface RotationServers extends Harness {
   /** Undefined unless `faultProxy` was asked for. */
-  proxy: SecretsManagerFaultProxy;
-  /** A client of moto, with the endpoint from the environment the launcher sets. */
-  secrets: SecretsManagerClient;
-  output: OutputCapture;
+  readonly proxy: SecretsManagerFaultProxy;
+  readonly output: OutputCapture;
 }
 
 export function useRotationServers(options: {
@@ -34,36 +29,41 @@ export function useRotationServers(options: {
   /** Rejected credentials the stand-in tolerates in 30 minutes. @default 1000 (Togai's is 5) */
   readonly unauthenticatedLimit?: number;
 }): RotationServers {
-  const servers = { output: new OutputCapture() } as RotationServers;
+  const base = useServers({
+    secretKeys: options.secretKeys,
+    rateLimits: false,
+    unauthenticatedLimit: options.unauthenticatedLimit ?? 1000,
+  });
+  const fault = options.faultProxy ? useFaultProxy(() => base.moto.endpoint) : undefined;
+  const output = new OutputCapture();
   const scan = options.scanOutput ?? true;
-  beforeAll(async () => {
-    servers.moto = await startMotoServer();
-    Object.assign(process.env, servers.moto.awsEnv);
-    servers.togai = await startTogaiStandIn({
-      secretKeys: options.secretKeys,
-      rateLimits: false,
-      unauthenticatedLimit: options.unauthenticatedLimit ?? 1000,
+  // Declared after the servers' hooks: the capture starts once they run and the scan runs last,
+  // when every token the stand-in issued is known.
+  if (scan) {
+    beforeAll(() => {
+      output.start();
     });
-    if (options.faultProxy) servers.proxy = await startFaultProxy(servers.moto.endpoint);
-    servers.secrets = new SecretsManagerClient({});
-    if (scan) servers.output.start();
-  });
-  afterEach(() => {
-    servers.togai?.clearFaults();
-    servers.proxy?.arm(undefined);
-  });
-  afterAll(async () => {
-    const text = scan ? servers.output.stop() : "";
-    servers.secrets?.destroy();
-    await servers.proxy?.close();
-    await servers.togai?.close();
-    await servers.moto?.stop();
-    if (scan) {
+    afterAll(() => {
+      const text = output.stop();
       const secrets = [...options.secretKeys, ...(options.otherSecrets ?? [])];
-      expect(leakedSecrets(text, [...secrets, ...servers.togai.issuedTokens])).toEqual([]);
-    }
-  });
-  return servers;
+      expect(leakedSecrets(text, [...secrets, ...base.togai.issuedTokens])).toEqual([]);
+    });
+  }
+  return {
+    get moto() {
+      return base.moto;
+    },
+    get secrets() {
+      return base.secrets;
+    },
+    get togai() {
+      return base.togai;
+    },
+    get proxy() {
+      return fault?.proxy as SecretsManagerFaultProxy;
+    },
+    output,
+  };
 }
 
 /**

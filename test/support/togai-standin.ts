@@ -383,3 +383,19 @@ export class TogaiStandIn {
 export async function startTogaiStandIn(options: StandInOptions = {}): Promise<TogaiStandIn> {
   return new TogaiStandIn(options).start();
 }
+
+/**
+ * The one stand-in lifecycle of the test files: started before a file's tests, its faults not
+ * yet played dropped after each test, closed after them.
+ */
+export function useTogaiStandIn(options: StandInOptions = {}): { readonly togai: TogaiStandIn } {
+  const used = {} as { togai: TogaiStandIn };
+  beforeAll(async () => {
+    used.togai = await startTogaiStandIn(options);
+  });
+  afterEach(() => used.togai?.clearFaults());
+  afterAll(async () => {
+    await used.togai?.close();
+  });
+  return used;
+}
