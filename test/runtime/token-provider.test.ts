@@ -69,6 +69,10 @@ function provider(secretId: string, options: Partial<TogaiTokenProviderOptions> 
   return new TogaiTokenProvider({ secretId, client, random: () => 0.5, ...options });
 }
 
+interface Handler {
+  handle(request: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
 const reads = () => sm.count("GetSecretValue");
 
 test("concurrent callers share one GetSecretValue, and the token is then served from memory", async () => {
@@ -201,16 +205,24 @@ test("a value that is not the token secret's JSON fails with InvalidTokenSecretE
   expect((error as Error).message).toContain(arn);
 });
 
-test("a read that hangs is abandoned after readTimeoutMs; the next call starts a new read", async () => {
+test("a read that hangs is aborted and abandoned after readTimeoutMs; the next call starts a new read", async () => {
   const arn = await createSecret(secretValue("tok-1", 60 * MINUTE));
+  // The wire of the double's client, replaced while `hang` holds: no answer, only the abort.
+  const config = client.config as unknown as { requestHandler: Handler };
+  const wire = config.requestHandler;
   let hang = true;
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      if (hang) await new Promise(() => {}); // never settles: the network path is gone
-      return next(args);
+  let aborted = 0;
+  config.requestHandler = {
+    handle: (request, options) => {
+      if (!hang) return wire.handle(request, options);
+      return new Promise((_, reject) =>
+        options?.abortSignal?.addEventListener("abort", () => {
+          aborted++;
+          reject(Object.assign(new Error("aborted"), { name: "AbortError" }));
+        }),
+      );
     },
-    { step: "initialize" },
-  );
+  };
   const tokens = provider(arn, { readTimeoutMs: 3_000, minRetryIntervalMs: 1_000 });
 
   const first = tokens.getToken().catch((e: unknown) => e);
@@ -224,6 +236,7 @@ test("a read that hangs is abandoned after readTimeoutMs; the next call starts a
     "message",
     expect.stringContaining("longer than 3000 ms (readTimeoutMs)"),
   );
+  expect(aborted).toBe(1);
   expect(tokens.stats).toMatchObject({ secretsManagerCalls: 1, timedOutReads: 1 });
 
   hang = false;
