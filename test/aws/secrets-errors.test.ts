@@ -122,9 +122,9 @@ describe("callSecretsManager", () => {
       },
     });
 
-    const error = await callSecretsManager("DescribeSecret", () =>
+    const error = (await callSecretsManager("DescribeSecret", () =>
       client.send(new DescribeSecretCommand({ SecretId: "any" })),
-    ).catch((e: unknown) => e as SecretsManagerCallError);
+    ).catch((e: unknown) => e)) as SecretsManagerCallError;
 
     expect(error.code).toBe("NonJsonResponse");
     expect(error.status).toBe(502);
