@@ -40,3 +40,16 @@ describe("awsSetupHint for a missing region", () => {
     );
   });
 });
+
+describe("clientRegion", () => {
+  test.each([{ AWS_REGION: "us-west-1" }, { AWS_DEFAULT_REGION: "us-west-1" }])(
+    "a region in the environment (%j) wins over the ARN's: left to the SDK",
+    (env) => {
+      expect(clientRegion(env, ARN)).toBeUndefined();
+    },
+  );
+
+  test("a name, not an ARN, names no region", () => {
+    expect(clientRegion({}, "billing/key")).toBeUndefined();
+  });
+});
