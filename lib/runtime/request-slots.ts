@@ -13,7 +13,8 @@ export class RequestSlots {
 
   /** Resolves once a slot is held; rejects (holding nothing) when `signal` aborts first. */
   acquire(signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted();
+    // Rejected, not thrown: a caller that does not await at once still gets a promise.
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.free > 0) {
       this.free--;
       return Promise.resolve();

@@ -58,7 +58,7 @@ const call: fc.Arbitrary<Call> = fc.oneof(
   fc.record({
     op: fc.constant("put" as const),
     id: index(IDS.length),
-    value: fc.constantFrom("a", "b"),
+    value: fc.constantFrom("a", "b", "binary"),
     pending: fc.boolean(),
   }),
   fc.record({ op: fc.constant("get" as const), id: index(IDS.length), stage: index(3) }),
@@ -91,7 +91,9 @@ function commandFor(call: Call, secretId: string) {
       return new PutSecretValueCommand({
         SecretId: secretId,
         ClientRequestToken: id(call.id),
-        SecretString: call.value,
+        // "binary" stands for a SecretBinary value (a key someone put as a file).
+        SecretString: call.value === "binary" ? undefined : call.value,
+        SecretBinary: call.value === "binary" ? Buffer.from("binary") : undefined,
         VersionStages: call.pending ? ["AWSPENDING"] : undefined,
       });
     case "get":
@@ -153,6 +155,7 @@ async function observe(
             VersionId: c.op === "rotate" && !c.immediately ? undefined : out.VersionId,
             VersionStages: out.VersionStages && [...out.VersionStages].sort(),
             SecretString: out.SecretString,
+            SecretBinary: out.SecretBinary && Buffer.from(out.SecretBinary).toString(),
             VersionCreated: c.op === "get" ? out.CreatedDate instanceof Date : undefined,
             RotationEnabled: out.RotationEnabled === true,
             RotationLambdaARN: out.RotationLambdaARN,

@@ -413,6 +413,17 @@ describe("the API-key secret as bad input", () => {
     },
   );
 
+  test("a binary value is named as such, not as 'no key yet'; Togai sees nothing", async () => {
+    const fx = await fixture({ apiKey: null });
+    await fx.secrets.send(
+      new PutSecretValueCommand({ SecretId: fx.apiKeyArn, SecretBinary: Buffer.from(KEY) }),
+    );
+    const before = togai.calls.authenticate;
+    const run = await drive(fx);
+    expect(run.error?.message).toContain("holds a binary value (SecretBinary)");
+    expect(togai.calls.authenticate).toBe(before);
+  });
+
   test("a key that cannot be a bearer value is refused before Togai sees it", async () => {
     const fx = await fixture({ apiKey: "  spaced key\n" });
     const before = togai.calls.authenticate;

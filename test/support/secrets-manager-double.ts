@@ -21,9 +21,14 @@ const PREVIOUS = "AWSPREVIOUS";
 interface Version {
   stages: string[];
   value?: string;
+  /** SecretBinary, base64 as on the wire. */
+  binary?: string;
   /** Epoch milliseconds, on the process clock (a simulated clock moves it too). */
   created: number;
 }
+
+/** Whether a version holds a value (a string or a binary one). */
+const holdsData = (v: Version) => v.value !== undefined || v.binary !== undefined;
 
 interface Secret {
   readonly arn: string;
@@ -161,11 +166,14 @@ export class InMemorySecretsManager {
     const arn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-${suffix}`;
     const secret: Secret = { arn, name, versions: new Map() };
     this.secrets.set(arn, secret);
-    if (input.SecretString === undefined) return { ARN: arn, Name: name };
+    if (input.SecretString === undefined && input.SecretBinary === undefined) {
+      return { ARN: arn, Name: name };
+    }
     const versionId = input.ClientRequestToken ?? randomUUID();
     secret.versions.set(versionId, {
       stages: [CURRENT],
       value: input.SecretString,
+      binary: input.SecretBinary,
       created: Date.now(),
     });
     return { ARN: arn, Name: name, VersionId: versionId };
@@ -209,7 +217,7 @@ export class InMemorySecretsManager {
         `Secrets Manager can't find the specified secret value for ${kind}: ${versionId}`,
       );
     }
-    if (version.value === undefined) {
+    if (!holdsData(version)) {
       throw new AwsError(
         "ResourceNotFoundException",
         `Secrets Manager can't find the specified secret value for staging label: ${stage ?? CURRENT}`,
@@ -222,18 +230,20 @@ export class InMemorySecretsManager {
       VersionStages: [...version.stages],
       CreatedDate: version.created / 1000,
       SecretString: version.value,
+      SecretBinary: version.binary,
     };
   }
 
   private put(input: Json): Json {
     const secret = this.find(input.SecretId);
     const versionId: string = input.ClientRequestToken ?? randomUUID();
-    const value: string = input.SecretString;
+    const value: string | undefined = input.SecretString;
+    const binary: string | undefined = input.SecretBinary;
     const existing = secret.versions.get(versionId);
     // A version's value never changes: the same value again is a no-op, another is refused. A
     // version id RotateSecret staged takes its value while it holds AWSPENDING, not after.
-    if (existing && (existing.value !== undefined || !existing.stages.includes(PENDING))) {
-      if (existing.value !== value) {
+    if (existing && (holdsData(existing) || !existing.stages.includes(PENDING))) {
+      if (existing.value !== value || existing.binary !== binary) {
         throw new AwsError(
           "ResourceExistsException",
           `You can't use ClientRequestToken ${versionId} because that value is already in use for a version of secret ${secret.arn}.`,
@@ -244,7 +254,7 @@ export class InMemorySecretsManager {
     const stages: string[] = [...(input.VersionStages ?? [CURRENT])];
     // "If this operation creates the first version for the secret, then Secrets Manager
     // automatically attaches the staging label AWSCURRENT to the new version."
-    const hasValue = [...secret.versions.values()].some((v) => v.value !== undefined);
+    const hasValue = [...secret.versions.values()].some(holdsData);
     if (!hasValue && !this.holder(secret, CURRENT) && !stages.includes(CURRENT)) {
       stages.push(CURRENT);
     }
@@ -256,7 +266,7 @@ export class InMemorySecretsManager {
     }
     for (const v of secret.versions.values())
       v.stages = v.stages.filter((s) => !stages.includes(s));
-    secret.versions.set(versionId, { stages, value, created: Date.now() });
+    secret.versions.set(versionId, { stages, value, binary, created: Date.now() });
     return this.versionAnswer(secret, versionId);
   }
 
