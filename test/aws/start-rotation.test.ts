@@ -18,10 +18,12 @@ import {
   unfinishedVersionIds,
 } from "../../lib/aws/start-rotation";
 import { TogaiRuntimeError } from "../../lib/togai/errors";
-import { createSecret } from "../support/aws-fixtures";
+import {
+  createSecret,
+  ROTATION_FUNCTION_ARN,
+  tokenSecretWithRotation,
+} from "../support/aws-fixtures";
 import { InMemorySecretsManager } from "../support/secrets-manager-double";
-
-const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:togai-rotation";
 
 let double: InMemorySecretsManager;
 let client: SecretsManagerClient;
@@ -31,24 +33,10 @@ beforeEach(() => {
   client = double.client();
 });
 
-/** A token secret with a current value and a rotation function, no rotation running. */
-async function tokenSecret(): Promise<string> {
-  const arn = await createSecret(client, "token", '{"token":"t"}');
-  await client.send(
-    new RotateSecretCommand({
-      SecretId: arn,
-      RotationLambdaARN: FUNCTION_ARN,
-      RotationRules: { ScheduleExpression: "rate(6 hours)" },
-      RotateImmediately: false,
-    }),
-  );
-  return arn;
-}
-
 /** Starts a rotation as another caller would: AWSPENDING on a new version without a value. */
 async function rotateAsAnotherCaller(arn: string): Promise<string> {
   const out = await client.send(
-    new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: FUNCTION_ARN }),
+    new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: ROTATION_FUNCTION_ARN }),
   );
   return out.VersionId as string;
 }
@@ -86,7 +74,7 @@ test("unfinishedVersionIds: AWSPENDING without AWSCURRENT only", () => {
 
 describe("startRotationNow", () => {
   test("no rotation running: one RotateSecret with the configured function, nothing cleared", async () => {
-    const arn = await tokenSecret();
+    const arn = await tokenSecretWithRotation(client, '{"token":"t"}');
     const rotateCalls = double.count("RotateSecret");
 
     const started = await startRotationNow(client, arn);
@@ -100,12 +88,15 @@ describe("startRotationNow", () => {
     expect((await stages(arn))[started.versionId as string]).toEqual(["AWSPENDING"]);
     expect(double.count("RotateSecret") - rotateCalls).toBe(1);
     const rotateCall = double.calls.filter((c) => c.operation === "RotateSecret").at(-1);
-    expect(rotateCall?.input).toMatchObject({ SecretId: arn, RotationLambdaARN: FUNCTION_ARN });
+    expect(rotateCall?.input).toMatchObject({
+      SecretId: arn,
+      RotationLambdaARN: ROTATION_FUNCTION_ARN,
+    });
     expect(double.count("UpdateSecretVersionStage")).toBe(0);
   });
 
   test("an unfinished rotation's AWSPENDING is cleared first, then a new rotation starts", async () => {
-    const arn = await tokenSecret();
+    const arn = await tokenSecretWithRotation(client, '{"token":"t"}');
     const stale = await rotateAsAnotherCaller(arn);
 
     const started = await startRotationNow(client, arn);
@@ -119,7 +110,7 @@ describe("startRotationNow", () => {
   });
 
   test("another caller's rotation lands between the clearing and RotateSecret: it is joined, none started", async () => {
-    const arn = await tokenSecret();
+    const arn = await tokenSecretWithRotation(client, '{"token":"t"}');
     const stale = await rotateAsAnotherCaller(arn);
     let concurrent = "";
     beforeNextRotateSecret(async () => {
@@ -138,7 +129,7 @@ describe("startRotationNow", () => {
   });
 
   test("refused as in progress, but by a version it cleared itself (no other caller): the error stands", async () => {
-    const arn = await tokenSecret();
+    const arn = await tokenSecretWithRotation(client, '{"token":"t"}');
     const stale = await rotateAsAnotherCaller(arn);
     beforeNextRotateSecret(async () => {
       // Something puts AWSPENDING back on the version just cleared: that is no new rotation.
@@ -159,7 +150,7 @@ describe("startRotationNow", () => {
   });
 
   test("InvalidRequestException with no rotation in progress: the error stands", async () => {
-    const arn = await tokenSecret();
+    const arn = await tokenSecretWithRotation(client, '{"token":"t"}');
     double.fault = (operation) =>
       operation === "RotateSecret"
         ? { status: 400, type: "InvalidRequestException", message: "the secret is being deleted" }
@@ -172,7 +163,7 @@ describe("startRotationNow", () => {
   });
 
   test("any other RotateSecret error stands, without looking for a concurrent rotation", async () => {
-    const arn = await tokenSecret();
+    const arn = await tokenSecretWithRotation(client, '{"token":"t"}');
     double.fault = (operation) =>
       operation === "RotateSecret"
         ? { status: 400, type: "AccessDeniedException", message: "not allowed" }
@@ -185,7 +176,7 @@ describe("startRotationNow", () => {
   });
 
   test("a failure to clear names UpdateSecretVersionStage; no rotation is attempted", async () => {
-    const arn = await tokenSecret();
+    const arn = await tokenSecretWithRotation(client, '{"token":"t"}');
     await rotateAsAnotherCaller(arn);
     const rotateCalls = double.count("RotateSecret");
     double.fault = (operation) =>
@@ -224,20 +215,24 @@ describe("startRotationAs", () => {
   const VERSION = "togai-given-up-0123456789abcdef0123456789";
 
   test("started: the new version has the chosen id", async () => {
-    const arn = await tokenSecret();
-    await expect(startRotationAs(client, arn, FUNCTION_ARN, VERSION)).resolves.toBe("started");
+    const arn = await tokenSecretWithRotation(client, '{"token":"t"}');
+    await expect(startRotationAs(client, arn, ROTATION_FUNCTION_ARN, VERSION)).resolves.toBe(
+      "started",
+    );
     expect((await stages(arn))[VERSION]).toEqual(["AWSPENDING"]);
   });
 
   test("busy: another rotation is in progress, and nothing is cleared", async () => {
-    const arn = await tokenSecret();
+    const arn = await tokenSecretWithRotation(client, '{"token":"t"}');
     const other = await rotateAsAnotherCaller(arn);
-    await expect(startRotationAs(client, arn, FUNCTION_ARN, VERSION)).resolves.toBe("busy");
+    await expect(startRotationAs(client, arn, ROTATION_FUNCTION_ARN, VERSION)).resolves.toBe(
+      "busy",
+    );
     expect(unfinishedVersionIds(await stages(arn))).toEqual([other]);
   });
 
   test("exists: a version of that id exists already", async () => {
-    const arn = await tokenSecret();
+    const arn = await tokenSecretWithRotation(client, '{"token":"t"}');
     await client.send(
       new PutSecretValueCommand({
         SecretId: arn,
@@ -246,7 +241,9 @@ describe("startRotationAs", () => {
         VersionStages: ["AWSPREVIOUS"],
       }),
     );
-    await expect(startRotationAs(client, arn, FUNCTION_ARN, VERSION)).resolves.toBe("exists");
+    await expect(startRotationAs(client, arn, ROTATION_FUNCTION_ARN, VERSION)).resolves.toBe(
+      "exists",
+    );
   });
 
   test("an InvalidRequestException other than a rotation in progress is thrown", async () => {

@@ -3,11 +3,11 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { EXIT, runCli } from "../../lib/cli/cli";
+import { EXIT } from "../../lib/cli/cli";
 import { createSecret } from "../support/aws-fixtures";
 import { leakedSecrets } from "../support/capture-output";
+import { runCliInProcess } from "../support/cli-in-process";
 import type { MotoServer } from "../support/moto-server";
 import { driveRotation, PROJECT_ROOT, versionWithStage } from "../support/rotation-driver";
 import { createRotationFixture } from "../support/rotation-fixture";
@@ -36,23 +36,11 @@ afterAll(() => {
   expect(leakedSecrets(allOutput, [GOOD_KEY, BAD_KEY, ...togai.issuedTokens])).toEqual([]);
 });
 
-/** Runs the CLI in-process with `stdin` piped in; returns exit code and output. */
+/** Runs the CLI in-process against moto with `stdin` piped in; keeps its output for the scan. */
 async function cli(args: string[], stdin = "", env: Record<string, string> = {}) {
-  const input = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => {
-    out += d;
-  });
-  stderr.on("data", (d) => {
-    err += d;
-  });
-  input.end(stdin);
-  const code = await runCli(args, { stdin: input, stdout, stderr, env: { ...env }, secrets });
-  allOutput += out + err;
-  return { code, out, err };
+  const run = await runCliInProcess(args, { stdin, env: { ...env }, secrets });
+  allOutput += run.out + run.err;
+  return run;
 }
 
 const currentValue = async (id: string) =>

@@ -15,7 +15,12 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { EXIT } from "../../lib/cli/cli";
 import type { CliIo } from "../../lib/cli/common";
-import { createSecret, putToken } from "../support/aws-fixtures";
+import {
+  createSecret,
+  putToken,
+  ROTATION_FUNCTION_ARN,
+  tokenSecretWithRotation,
+} from "../support/aws-fixtures";
 import { leakedSecrets } from "../support/capture-output";
 import { type CliRunOptions, runCliInProcess } from "../support/cli-in-process";
 import { InMemorySecretsManager } from "../support/secrets-manager-double";
@@ -23,7 +28,6 @@ import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
 
 const GOOD_KEY = "togai-put-unit-key-1b2c3d4e5f6a7b8c";
 const BAD_KEY = "togai-put-unit-revoked-0f1e2d3c4b5a";
-const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:togai-rotation";
 
 let togai: TogaiStandIn;
 let double: InMemorySecretsManager;
@@ -193,7 +197,7 @@ describe("where the key is checked", () => {
 
   test("else the token secret's apiBaseUrl (--token-secret-id)", async () => {
     const arn = await createSecret(secrets, "key");
-    const tokenArn = await tokenSecret();
+    const tokenArn = await tokenSecretWithRotation(secrets);
     await putToken(secrets, tokenArn, togai.mintToken(), togai.baseUrl);
 
     const { code, out } = await cli(["--secret-id", arn, "--token-secret-id", tokenArn], {
@@ -250,7 +254,7 @@ describe("where the key is checked", () => {
 
   test("a token secret's apiBaseUrl that is not safe: refused, nothing sent or stored", async () => {
     const arn = await createSecret(secrets, "key", "kept");
-    const tokenArn = await tokenSecret();
+    const tokenArn = await tokenSecretWithRotation(secrets);
     await putToken(secrets, tokenArn, togai.mintToken(), "http://api.togai.example");
     const fetch = jest.spyOn(globalThis, "fetch");
 
@@ -378,10 +382,10 @@ describe("a key that is not stored", () => {
 describe("--token-secret-id: a rotation starts once the key is stored", () => {
   test("an unfinished rotation (the first deploy's, without a key) is cleared, a new one staged", async () => {
     const arn = await createSecret(secrets, "key");
-    const tokenArn = await tokenSecret();
+    const tokenArn = await tokenSecretWithRotation(secrets);
     const stale = (
       await secrets.send(
-        new RotateSecretCommand({ SecretId: tokenArn, RotationLambdaARN: FUNCTION_ARN }),
+        new RotateSecretCommand({ SecretId: tokenArn, RotationLambdaARN: ROTATION_FUNCTION_ARN }),
       )
     ).VersionId;
 
@@ -417,17 +421,3 @@ describe("--token-secret-id: a rotation starts once the key is stored", () => {
     expect(await current(arn)).toBe(GOOD_KEY);
   });
 });
-
-/** A token secret with a rotation function and schedule, rotation not started. */
-async function tokenSecret(): Promise<string> {
-  const arn = await createSecret(secrets, "token");
-  await secrets.send(
-    new RotateSecretCommand({
-      SecretId: arn,
-      RotationLambdaARN: FUNCTION_ARN,
-      RotationRules: { ScheduleExpression: "rate(6 hours)" },
-      RotateImmediately: false,
-    }),
-  );
-  return arn;
-}

@@ -9,11 +9,13 @@ import {
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { EXIT } from "../../lib/cli/cli";
-import { createSecret } from "../support/aws-fixtures";
+import {
+  createSecret,
+  ROTATION_FUNCTION_ARN,
+  tokenSecretWithRotation,
+} from "../support/aws-fixtures";
 import { runCliInProcess } from "../support/cli-in-process";
 import { InMemorySecretsManager } from "../support/secrets-manager-double";
-
-const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:togai-rotation";
 
 let double: InMemorySecretsManager;
 let secrets: SecretsManagerClient;
@@ -26,21 +28,12 @@ beforeEach(() => {
 const rotate = (secretId: string) =>
   runCliInProcess(["rotate", "--secret-id", secretId], { secrets });
 
-async function tokenSecret(): Promise<string> {
-  const arn = await createSecret(secrets, "token", '{"token":"t"}');
-  await secrets.send(
-    new RotateSecretCommand({
-      SecretId: arn,
-      RotationLambdaARN: FUNCTION_ARN,
-      RotateImmediately: false,
-    }),
-  );
-  return arn;
-}
-
 const startRotation = async (arn: string) =>
-  (await secrets.send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: FUNCTION_ARN })))
-    .VersionId as string;
+  (
+    await secrets.send(
+      new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: ROTATION_FUNCTION_ARN }),
+    )
+  ).VersionId as string;
 
 const pendingVersion = async (arn: string) => {
   const stages = (await secrets.send(new DescribeSecretCommand({ SecretId: arn })))
@@ -49,7 +42,7 @@ const pendingVersion = async (arn: string) => {
 };
 
 test("stages a rotation and says how to follow it, exit 0", async () => {
-  const arn = await tokenSecret();
+  const arn = await tokenSecretWithRotation(secrets, '{"token":"t"}');
 
   const { code, out, err } = await rotate(arn);
 
@@ -62,7 +55,7 @@ test("stages a rotation and says how to follow it, exit 0", async () => {
 });
 
 test("an unfinished rotation is cleared first, and said so", async () => {
-  const arn = await tokenSecret();
+  const arn = await tokenSecretWithRotation(secrets, '{"token":"t"}');
   const stale = await startRotation(arn);
 
   const { code, out } = await rotate(arn);
@@ -76,7 +69,7 @@ test("an unfinished rotation is cleared first, and said so", async () => {
 });
 
 test("a rotation another caller starts at the same moment is the one that runs", async () => {
-  const arn = await tokenSecret();
+  const arn = await tokenSecretWithRotation(secrets, '{"token":"t"}');
   let concurrent = "";
   let once = false;
   secrets.middlewareStack.add(
@@ -111,7 +104,7 @@ test("a secret without a rotation function: exit 1 saying so", async () => {
 });
 
 test("Secrets Manager refusing: exit 1 naming the operation and AWS's error", async () => {
-  const arn = await tokenSecret();
+  const arn = await tokenSecretWithRotation(secrets, '{"token":"t"}');
   double.fault = (operation) =>
     operation === "RotateSecret"
       ? { status: 400, type: "AccessDeniedException", message: "not allowed to rotate" }

@@ -15,6 +15,7 @@ import {
 } from "../../lib/runtime/errors";
 import type { TogaiEvent } from "../../lib/runtime/event-validation";
 import { TogaiApiError, TogaiResponseError } from "../../lib/togai/errors";
+import { event } from "./client-harness";
 import { scriptedTokens, togai, track } from "./scripted-transport";
 
 jest.mock("../../lib/runtime/pool-transport", () => jest.requireActual("./scripted-transport"));
@@ -25,18 +26,6 @@ beforeEach(() => {
   togai.reset();
 });
 afterEach(() => clock.uninstall());
-
-function event(i: number, overrides: Partial<TogaiEvent> = {}): TogaiEvent {
-  return {
-    id: `evt-${i}`,
-    schemaName: "api_calls",
-    timestamp: "2026-11-28T08:00:00Z",
-    accountId: `acct-${i % 7}`,
-    attributes: [{ name: "calls", value: "1" }],
-    dimensions: {},
-    ...overrides,
-  };
-}
 
 const clientFor = (options: Partial<TogaiClientOptions> = {}) =>
   new TogaiClient({ tokens: scriptedTokens(), ...options });

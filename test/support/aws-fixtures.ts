@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   CreateSecretCommand,
   PutSecretValueCommand,
+  RotateSecretCommand,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { tokenSecretValueFor } from "../../lib/togai/token-secret";
@@ -16,6 +17,30 @@ export async function createSecret(
     new CreateSecretCommand({ Name: `${prefix}-${randomUUID().slice(0, 8)}`, SecretString: value }),
   );
   return out.ARN as string;
+}
+
+/** A rotation function's ARN, for Secrets Manager models that do not check it exists. */
+export const ROTATION_FUNCTION_ARN =
+  "arn:aws:lambda:us-east-1:123456789012:function:togai-rotation";
+
+/**
+ * A token secret with a rotation function and a `rate(6 hours)` schedule and no rotation
+ * running (RotateImmediately false), holding `value` when one is given.
+ */
+export async function tokenSecretWithRotation(
+  secrets: SecretsManagerClient,
+  value?: string,
+): Promise<string> {
+  const arn = await createSecret(secrets, "token", value);
+  await secrets.send(
+    new RotateSecretCommand({
+      SecretId: arn,
+      RotationLambdaARN: ROTATION_FUNCTION_ARN,
+      RotationRules: { ScheduleExpression: "rate(6 hours)" },
+      RotateImmediately: false,
+    }),
+  );
+  return arn;
 }
 
 /** Writes a token into a token secret as the rotation function would (AWSCURRENT). */
