@@ -57,6 +57,17 @@ class AwsError extends Error {
   }
 }
 
+const operationOf = (target: string | undefined) => String(target).replace(/^secretsmanager\./, "");
+
+/** Never resolves; rejects as the SDK's own handlers do when `signal` aborts. */
+function abandoned(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) =>
+    signal?.addEventListener("abort", () =>
+      reject(Object.assign(new Error("Request aborted"), { name: "AbortError" })),
+    ),
+  );
+}
+
 function bodyText(body: unknown): string {
   if (body === undefined) return "{}";
   return body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body);
@@ -78,6 +89,13 @@ export class InMemorySecretsManager {
   private readonly secrets = new Map<string, Secret>();
   /** Every operation received, in order (after faults: a faulted call is listed too). */
   readonly calls: { operation: string; input: Json }[] = [];
+  /**
+   * Leaves an operation unanswered until the caller aborts it (a read that hangs); the call is
+   * not run and not listed in `calls`.
+   */
+  hang?: (operation: string) => boolean;
+  /** Hung calls their caller aborted. */
+  abortedCalls = 0;
   /** Answers an operation with an AWS error instead of running it (seeded or scripted faults). */
   fault?: (operation: string, input: Json) => ServiceFault | undefined;
 
@@ -91,9 +109,19 @@ export class InMemorySecretsManager {
       credentials: { accessKeyId: "unit", secretAccessKey: "unit" },
       maxAttempts: options.maxAttempts ?? 1,
       requestHandler: {
-        handle: async (request: { headers: Record<string, string>; body?: unknown }) => ({
-          response: this.answer(request.headers["x-amz-target"], bodyText(request.body)),
-        }),
+        handle: async (
+          request: { headers: Record<string, string>; body?: unknown },
+          options?: { abortSignal?: AbortSignal },
+        ) => {
+          const target = request.headers["x-amz-target"];
+          if (this.hang?.(operationOf(target))) {
+            await abandoned(options?.abortSignal).catch((error: unknown) => {
+              this.abortedCalls++;
+              throw error;
+            });
+          }
+          return { response: this.answer(target, bodyText(request.body)) };
+        },
       },
     });
   }
@@ -104,7 +132,7 @@ export class InMemorySecretsManager {
   }
 
   private answer(target: string | undefined, body: string) {
-    const operation = String(target).replace(/^secretsmanager\./, "");
+    const operation = operationOf(target);
     const input = JSON.parse(body) as Json;
     this.calls.push({ operation, input });
     let status = 200;
