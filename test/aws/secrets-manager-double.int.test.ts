@@ -2,7 +2,8 @@
  * The unit lane's in-memory Secrets Manager (test/support/secrets-manager-double.ts) answers as
  * moto_server with this project's corrections does: the same random sequences of the calls the
  * library makes (PutSecretValue, GetSecretValue, DescribeSecret, UpdateSecretVersionStage,
- * RotateSecret) go to both, and every answer, error name and message included, must match.
+ * RotateSecret, and the tests' CancelRotateSecret), string and binary values, go to both, and
+ * every answer, error name and message included, must match.
  * Invariant: no unit test can pass on a behaviour the authority (moto, corrected to AWS's docs)
  * does not have.
  */
@@ -10,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
+  CancelRotateSecretCommand,
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
@@ -51,7 +53,8 @@ type Call =
   | { op: "get"; id?: number; stage?: number }
   | { op: "describe" }
   | { op: "move"; stage: number; from?: number; to?: number }
-  | { op: "rotate"; id?: number; immediately: boolean };
+  | { op: "rotate"; id?: number; immediately: boolean }
+  | { op: "cancel" };
 
 const index = (n: number) => fc.option(fc.nat(n - 1), { nil: undefined });
 const call: fc.Arbitrary<Call> = fc.oneof(
@@ -63,6 +66,7 @@ const call: fc.Arbitrary<Call> = fc.oneof(
   }),
   fc.record({ op: fc.constant("get" as const), id: index(IDS.length), stage: index(3) }),
   fc.record({ op: fc.constant("describe" as const) }),
+  fc.record({ op: fc.constant("cancel" as const) }),
   // The library's two shapes of UpdateSecretVersionStage: AWSCURRENT moved to a version (from
   // the one holding it, or from none), and AWSPENDING taken off a version.
   fc.record({
@@ -104,6 +108,8 @@ function commandFor(call: Call, secretId: string) {
       });
     case "describe":
       return new DescribeSecretCommand({ SecretId: secretId });
+    case "cancel":
+      return new CancelRotateSecretCommand({ SecretId: secretId });
     case "move":
       return new UpdateSecretVersionStageCommand({
         SecretId: secretId,
@@ -151,14 +157,19 @@ async function observe(
       seen.push(
         name(
           JSON.stringify({
-            // RotateImmediately=false starts no version; moto names its internal default one.
-            VersionId: c.op === "rotate" && !c.immediately ? undefined : out.VersionId,
+            // CancelRotateSecret and RotateImmediately=false start no version; moto names its
+            // internal default one there, which no caller uses.
+            VersionId:
+              c.op === "cancel" || (c.op === "rotate" && !c.immediately)
+                ? undefined
+                : out.VersionId,
             VersionStages: out.VersionStages && [...out.VersionStages].sort(),
             SecretString: out.SecretString,
             SecretBinary: out.SecretBinary && Buffer.from(out.SecretBinary).toString(),
             VersionCreated: c.op === "get" ? out.CreatedDate instanceof Date : undefined,
             RotationEnabled: out.RotationEnabled === true,
             RotationLambdaARN: out.RotationLambdaARN,
+            RotationRules: out.RotationRules,
             VersionIdsToStages:
               // moto leaves the field out when no version has a label; the double sends {}.
               Object.entries((out.VersionIdsToStages ?? {}) as Record<string, string[]>)

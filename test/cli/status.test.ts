@@ -5,6 +5,7 @@
  * The same against moto_server and a real rotation: status.int.test.ts.
  */
 import {
+  CancelRotateSecretCommand,
   PutSecretValueCommand,
   RotateSecretCommand,
   type SecretsManagerClient,
@@ -175,17 +176,7 @@ test("AWSPENDING on another version: stuck or still running, naming the version 
 
 test("rotation turned off: DISABLED, exit 4", async () => {
   const { arn } = await withToken(1);
-  // The in-memory Secrets Manager has no CancelRotateSecret: DescribeSecret's answer is edited.
-  secrets.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      if (context.commandName === "DescribeSecretCommand") {
-        (result.output as { RotationEnabled?: boolean }).RotationEnabled = false;
-      }
-      return result;
-    },
-    { step: "initialize", name: "rotation-off" },
-  );
+  await secrets.send(new CancelRotateSecretCommand({ SecretId: arn }));
 
   const { code, out } = await status(["--secret-id", arn]);
 

@@ -359,6 +359,8 @@ export class InMemorySecretsManager {
         "No Lambda rotation function ARN is associated with this secret.",
       );
     }
+    // Rules given are kept; none given keep the earlier ones, or are none ({}) at first.
+    secret.rotationRules ??= {};
     if (input.RotationRules) {
       const { AutomaticallyAfterDays, ScheduleExpression, Duration } = input.RotationRules;
       secret.rotationRules = JSON.parse(
@@ -379,6 +381,14 @@ export class InMemorySecretsManager {
 
   private cancelRotation(input: Json): Json {
     const secret = this.find(input.SecretId);
+    if (secret.deleted !== undefined) throw markedDeleted();
+    if (!secret.rotationLambdaArn) {
+      // AWS documents this message for CancelRotateSecret too (moto's spelling kept).
+      throw new AwsError(
+        "InvalidRequestException",
+        "You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configuredand you didn't include such an ARN as a parameter in this call.",
+      );
+    }
     secret.rotationEnabled = false;
     return { ARN: secret.arn, Name: secret.name };
   }
