@@ -106,6 +106,24 @@ describe("a successful rotation", () => {
     expect((await current(fx)).versionId).toBe(run.versionId);
   });
 
+  // The test above re-runs createSecret on the secret's first version, which is AWSCURRENT by then
+  // and returns at rule 4: only a later rotation keeps a pending value by rule 7.
+  test("createSecret re-run on a later rotation keeps the pending token: no second mint (rule 7)", async () => {
+    const { fx } = await rotated();
+    const before = togai.calls.authenticate;
+    const run = await drive(fx, { steps: ["createSecret", "createSecret"] });
+    expect(run.error).toBeUndefined();
+    expect(togai.calls.authenticate - before).toBe(1);
+    const pending = await fx.secrets.send(
+      new GetSecretValueCommand({ SecretId: fx.tokenArn, VersionStage: "AWSPENDING" }),
+    );
+    expect(pending.VersionId).toBe(run.versionId);
+    for (const step of ["setSecret", "testSecret", "finishSecret"]) {
+      await invoke(fx, step, run.versionId);
+    }
+    expect((await current(fx)).value.token).toBe(JSON.parse(pending.SecretString as string).token);
+  });
+
   test("429 from Togai is retried until it succeeds", async () => {
     const fx = await fixture();
     togai.inject({ path: "/authenticate", kind: "status", status: 429, retryAfter: "0", times: 2 });
