@@ -14,25 +14,24 @@ import {
 import { leakedSecrets, OutputCapture } from "../support/capture-output";
 import { driveRotation, lambdaContext, versionWithStage } from "../support/rotation-driver";
 import { type UnitRotationFixture, unitRotationFixture } from "../support/rotation-unit-fixture";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import { type TogaiStandIn, useTogaiStandIn } from "../support/togai-standin";
 
 const KEY = "togai-secret-key-0f3c9a77e5b14c2d8e1f6a0b";
 const WRONG_KEY = "togai-secret-key-deactivated-91b2c3d4e5f6";
 
+const standIn = useTogaiStandIn({
+  secretKeys: [KEY],
+  rateLimits: false,
+  unauthenticatedLimit: 1000,
+});
 let togai: TogaiStandIn;
 const output = new OutputCapture();
-beforeAll(async () => {
-  togai = await startTogaiStandIn({
-    secretKeys: [KEY],
-    rateLimits: false,
-    unauthenticatedLimit: 1000,
-  });
+beforeAll(() => {
+  togai = standIn.togai;
   output.start();
 });
-afterEach(() => togai.clearFaults());
-afterAll(async () => {
+afterAll(() => {
   const text = output.stop();
-  await togai.close();
   // Invariant: no log line or error of any test here shows a key or a token.
   expect(text).toContain('"step":"createSecret"');
   expect(leakedSecrets(text, [KEY, WRONG_KEY, ...togai.issuedTokens])).toEqual([]);
