@@ -90,6 +90,8 @@ describe("a successful rotation", () => {
     expect((await drive(fx)).error).toBeUndefined();
     expect(await versionWithStage(fx.secrets, fx.tokenArn, "AWSPREVIOUS")).toBe(first.versionId);
     expect((await current(fx)).versionId).not.toBe(first.versionId);
+    // Rule 13 for a rotation finishSecret ends (the first one ends in createSecret).
+    expect(await versionWithStage(fx.secrets, fx.tokenArn, "AWSPENDING")).toBeUndefined();
   });
 
   test("every step run twice mints one token and ends the same", async () => {
@@ -261,6 +263,17 @@ describe("healing: a version that cannot succeed is given up and replaced once",
     const run = await drive(fx);
     expect(run).toEqual({ versionId: fresh });
     expect((await current(fx)).versionId).toBe(fresh);
+  });
+
+  test("Togai answering the pending token with another token: given up like a refusal", async () => {
+    const { fx, first } = await rotated();
+    const pending = await pendingAfter(fx, "createSecret");
+    const other = JSON.stringify({ token: togai.mintToken() });
+    togai.inject({ path: "/authenticate", kind: "status", status: 200, body: other });
+    await expect(invoke(fx, "testSecret", pending)).rejects.toThrow(
+      `did not return that same token: Togai does not accept it): AWSPENDING was removed from it; a fresh rotation was started as version togai-heal-${pending}`,
+    );
+    expect(await current(fx)).toEqual(first);
   });
 
   test("the function's own fresh rotation, refused again, starts no further one in its window", async () => {
