@@ -324,6 +324,32 @@ describe("healing: a version that cannot succeed is given up and replaced once",
     expect(run).toEqual({ versionId: `togai-heal-${pending}` });
   });
 
+  test("a refused pending token whose give-up failed is given up at the re-attempt without asking Togai again", async () => {
+    const { fx } = await rotated();
+    const pending = await pendingAfter(fx, "createSecret");
+    togai.refuseTokens = true;
+    fx.sm.fault = (operation) =>
+      operation === "UpdateSecretVersionStage"
+        ? { status: 500, type: "InternalServiceError", message: "injected" }
+        : undefined;
+    try {
+      await expect(invoke(fx, "testSecret", pending)).rejects.toThrow();
+    } finally {
+      togai.refuseTokens = false;
+      fx.sm.fault = undefined;
+    }
+    expect(await versionWithStage(fx.secrets, fx.tokenArn, "AWSPENDING")).toBe(pending);
+    const before = togai.calls.authenticate;
+    await expect(invoke(fx, "testSecret", pending)).rejects.toThrow(
+      "Togai refused its token at an earlier attempt",
+    );
+    // The refused token is not shown to Togai again, though Togai would accept it now.
+    expect(togai.calls.authenticate).toBe(before);
+    expect(await versionWithStage(fx.secrets, fx.tokenArn, "AWSPENDING")).toBe(
+      `togai-heal-${pending}`,
+    );
+  });
+
   test("a failed start of the fresh rotation is retried by the given-up version's re-attempt", async () => {
     const { fx } = await rotated();
     const pending = await pendingAfter(fx, "createSecret");
