@@ -24,6 +24,10 @@ describe("the base-URL rule", () => {
     ["api.togai.com", "not-absolute"],
     ["http://api.togai.com", "insecure"],
     ["http://127.0.0.2", "insecure"],
+    // Plain http only to the loopback names the rule lists: not to every interface, nor to a
+    // name that merely starts like one.
+    ["http://0.0.0.0:4010", "insecure"],
+    ["http://localhost.togai.example", "insecure"],
     ["ftp://localhost", "insecure"],
     ["https://api.togai.com/v1", "not-an-origin"],
     ["https://user:pw@api.togai.com", "not-an-origin"],
