@@ -314,6 +314,26 @@ describe("healing: a version that cannot succeed is given up and replaced once",
     );
   });
 
+  test("a pending value that is not the token JSON is given up at createSecret, not kept (rule 7)", async () => {
+    const { fx, first } = await rotated();
+    const run = await drive(fx, { steps: [] });
+    await fx.secrets.send(
+      new PutSecretValueCommand({
+        SecretId: fx.tokenArn,
+        ClientRequestToken: run.versionId,
+        SecretString: "not json",
+        VersionStages: ["AWSPENDING"],
+      }),
+    );
+    await expect(invoke(fx, "createSecret", run.versionId)).rejects.toThrow(
+      "its pending value is no longer usable: it is not the token secret's JSON",
+    );
+    expect(await current(fx)).toEqual(first);
+    expect(await versionWithStage(fx.secrets, fx.tokenArn, "AWSPENDING")).toBe(
+      `togai-heal-${run.versionId}`,
+    );
+  });
+
   test("a key replaced between createSecret and finishSecret: never promoted, a fresh rotation mints from the new key", async () => {
     const { fx, first } = await rotated();
     const pending = await pendingAfter(fx, "testSecret");
