@@ -9,7 +9,9 @@ const shared = {
   testEnvironment: "node",
   // lib is a root too: coverage lists the lib files no test loads only from the roots' files.
   roots: ["<rootDir>/test", "<rootDir>/lib"],
-  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
+  // Source maps, which tsconfig.json leaves off for the build: without them coverage names the
+  // compiled lines, not the TypeScript ones.
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: { sourceMap: true } }] },
   moduleNameMapper: {
     "^cdktf-togai$": "<rootDir>/lib/index.ts",
     "^cdktf-togai/runtime$": "<rootDir>/lib/runtime/index.ts",

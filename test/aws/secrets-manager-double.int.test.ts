@@ -2,8 +2,8 @@
  * The unit lane's in-memory Secrets Manager (test/support/secrets-manager-double.ts) answers as
  * moto_server with this project's corrections does: the same random sequences of the calls the
  * library makes (PutSecretValue, GetSecretValue, DescribeSecret, UpdateSecretVersionStage,
- * RotateSecret, and the tests' CancelRotateSecret), string and binary values, go to both, and
- * every answer, error name and message included, must match.
+ * RotateSecret; CancelRotateSecret and DeleteSecret, which the unit tests use), string and binary
+ * values, go to both, and every answer, error name and message included, must match.
  * Invariant: no unit test can pass on a behaviour the authority (moto, corrected to AWS's docs)
  * does not have.
  */
@@ -13,6 +13,7 @@ import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CancelRotateSecretCommand,
   CreateSecretCommand,
+  DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
@@ -54,37 +55,59 @@ type Call =
   | { op: "describe" }
   | { op: "move"; stage: number; from?: number; to?: number }
   | { op: "rotate"; id?: number; immediately: boolean }
-  | { op: "cancel" };
+  | { op: "cancel" }
+  | { op: "delete"; force: boolean };
 
 const index = (n: number) => fc.option(fc.nat(n - 1), { nil: undefined });
 const call: fc.Arbitrary<Call> = fc.oneof(
-  fc.record({
-    op: fc.constant("put" as const),
-    id: index(IDS.length),
-    value: fc.constantFrom("a", "b", "binary"),
-    pending: fc.boolean(),
-  }),
-  fc.record({ op: fc.constant("get" as const), id: index(IDS.length), stage: index(3) }),
-  fc.record({ op: fc.constant("describe" as const) }),
-  fc.record({ op: fc.constant("cancel" as const) }),
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant("put" as const),
+      id: index(IDS.length),
+      value: fc.constantFrom("a", "b", "binary"),
+      pending: fc.boolean(),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant("get" as const),
+      id: index(IDS.length),
+      stage: index(3),
+    }),
+  },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant("describe" as const) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("cancel" as const) }) },
   // The library's two shapes of UpdateSecretVersionStage: AWSCURRENT moved to a version (from
   // the one holding it, or from none), and AWSPENDING taken off a version.
-  fc.record({
-    op: fc.constant("move" as const),
-    stage: fc.constant(0),
-    from: index(IDS.length),
-    to: fc.nat(IDS.length - 1),
-  }),
-  fc.record({
-    op: fc.constant("move" as const),
-    stage: fc.constant(1),
-    from: fc.nat(IDS.length - 1),
-  }),
-  fc.record({
-    op: fc.constant("rotate" as const),
-    id: index(IDS.length),
-    immediately: fc.boolean(),
-  }),
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant("move" as const),
+      stage: fc.constant(0),
+      from: index(IDS.length),
+      to: fc.nat(IDS.length - 1),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant("move" as const),
+      stage: fc.constant(1),
+      from: fc.nat(IDS.length - 1),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant("rotate" as const),
+      id: index(IDS.length),
+      immediately: fc.boolean(),
+    }),
+  },
+  // Rare, as a deletion ends what a sequence can show: with recovery (marked deleted), or at once.
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("delete" as const), force: fc.boolean() }) },
 );
 
 /** The command a call sends; undefined indexes leave the field out. */
@@ -123,6 +146,11 @@ function commandFor(call: Call, secretId: string) {
         ClientRequestToken: id(call.id),
         RotationLambdaARN: functionArn,
         RotateImmediately: call.immediately,
+      });
+    case "delete":
+      return new DeleteSecretCommand({
+        SecretId: secretId,
+        ForceDeleteWithoutRecovery: call.force,
       });
   }
 }
@@ -169,7 +197,10 @@ async function observe(
             VersionCreated: c.op === "get" ? out.CreatedDate instanceof Date : undefined,
             RotationEnabled: out.RotationEnabled === true,
             RotationLambdaARN: out.RotationLambdaARN,
+            // DescribeSecret's other fields the library reads (status, the rotation function).
             RotationRules: out.RotationRules,
+            LastRotated: c.op === "describe" ? out.LastRotatedDate instanceof Date : undefined,
+            Deleted: c.op === "describe" ? out.DeletedDate instanceof Date : undefined,
             VersionIdsToStages:
               // moto leaves the field out when no version has a label; the double sends {}.
               Object.entries((out.VersionIdsToStages ?? {}) as Record<string, string[]>)
@@ -180,7 +211,12 @@ async function observe(
       );
     } catch (error) {
       const { name: type, message } = error as Error;
-      seen.push(`${type}: ${name(message)}`);
+      // moto words some messages as botocore does ("An error occurred (X) when calling the Y
+      // operation: ...", with the source's indentation inside): the words are what must match.
+      const words = message
+        .replace(/^An error occurred \(\w+\) when calling the \w+ operation: /, "")
+        .replace(/\s+/g, " ");
+      seen.push(`${type}: ${name(words)}`);
     }
   }
   return seen;

@@ -24,7 +24,7 @@ import {
 import { leakedSecrets } from "../support/capture-output";
 import { type CliRunOptions, runCliInProcess } from "../support/cli-in-process";
 import { InMemorySecretsManager } from "../support/secrets-manager-double";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import { type TogaiStandIn, useTogaiStandIn } from "../support/togai-standin";
 
 const GOOD_KEY = "togai-put-unit-key-1b2c3d4e5f6a7b8c";
 const BAD_KEY = "togai-put-unit-revoked-0f1e2d3c4b5a";
@@ -35,16 +35,16 @@ let secrets: SecretsManagerClient;
 /** Everything any run printed: searched for keys and tokens once all tests ran. */
 let printed = "";
 
-beforeAll(async () => {
-  togai = await startTogaiStandIn({
-    secretKeys: [GOOD_KEY],
-    rateLimits: false,
-    unauthenticatedLimit: 1000,
-  });
+const standIn = useTogaiStandIn({
+  secretKeys: [GOOD_KEY],
+  rateLimits: false,
+  unauthenticatedLimit: 1000,
+});
+beforeAll(() => {
+  togai = standIn.togai;
 });
 
-afterAll(async () => {
-  await togai?.close();
+afterAll(() => {
   expect(leakedSecrets(printed, [GOOD_KEY, BAD_KEY, ...togai.issuedTokens])).toEqual([]);
 });
 
@@ -54,7 +54,6 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  togai.clearFaults();
   jest.restoreAllMocks();
 });
 

@@ -14,25 +14,24 @@ import {
 import { leakedSecrets, OutputCapture } from "../support/capture-output";
 import { driveRotation, lambdaContext, versionWithStage } from "../support/rotation-driver";
 import { type UnitRotationFixture, unitRotationFixture } from "../support/rotation-unit-fixture";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import { type TogaiStandIn, useTogaiStandIn } from "../support/togai-standin";
 
 const KEY = "togai-secret-key-0f3c9a77e5b14c2d8e1f6a0b";
 const WRONG_KEY = "togai-secret-key-deactivated-91b2c3d4e5f6";
 
+const standIn = useTogaiStandIn({
+  secretKeys: [KEY],
+  rateLimits: false,
+  unauthenticatedLimit: 1000,
+});
 let togai: TogaiStandIn;
 const output = new OutputCapture();
-beforeAll(async () => {
-  togai = await startTogaiStandIn({
-    secretKeys: [KEY],
-    rateLimits: false,
-    unauthenticatedLimit: 1000,
-  });
+beforeAll(() => {
+  togai = standIn.togai;
   output.start();
 });
-afterEach(() => togai.clearFaults());
-afterAll(async () => {
+afterAll(() => {
   const text = output.stop();
-  await togai.close();
   // Invariant: no log line or error of any test here shows a key or a token.
   expect(text).toContain('"step":"createSecret"');
   expect(leakedSecrets(text, [KEY, WRONG_KEY, ...togai.issuedTokens])).toEqual([]);
@@ -91,6 +90,8 @@ describe("a successful rotation", () => {
     expect((await drive(fx)).error).toBeUndefined();
     expect(await versionWithStage(fx.secrets, fx.tokenArn, "AWSPREVIOUS")).toBe(first.versionId);
     expect((await current(fx)).versionId).not.toBe(first.versionId);
+    // Rule 13 for a rotation finishSecret ends (the first one ends in createSecret).
+    expect(await versionWithStage(fx.secrets, fx.tokenArn, "AWSPENDING")).toBeUndefined();
   });
 
   test("every step run twice mints one token and ends the same", async () => {
@@ -104,6 +105,24 @@ describe("a successful rotation", () => {
       await invoke(fx, step, run.versionId);
     }
     expect((await current(fx)).versionId).toBe(run.versionId);
+  });
+
+  // The test above re-runs createSecret on the secret's first version, which is AWSCURRENT by then
+  // and returns at rule 4: only a later rotation keeps a pending value by rule 7.
+  test("createSecret re-run on a later rotation keeps the pending token: no second mint (rule 7)", async () => {
+    const { fx } = await rotated();
+    const before = togai.calls.authenticate;
+    const run = await drive(fx, { steps: ["createSecret", "createSecret"] });
+    expect(run.error).toBeUndefined();
+    expect(togai.calls.authenticate - before).toBe(1);
+    const pending = await fx.secrets.send(
+      new GetSecretValueCommand({ SecretId: fx.tokenArn, VersionStage: "AWSPENDING" }),
+    );
+    expect(pending.VersionId).toBe(run.versionId);
+    for (const step of ["setSecret", "testSecret", "finishSecret"]) {
+      await invoke(fx, step, run.versionId);
+    }
+    expect((await current(fx)).value.token).toBe(JSON.parse(pending.SecretString as string).token);
   });
 
   test("429 from Togai is retried until it succeeds", async () => {
@@ -246,6 +265,17 @@ describe("healing: a version that cannot succeed is given up and replaced once",
     expect((await current(fx)).versionId).toBe(fresh);
   });
 
+  test("Togai answering the pending token with another token: given up like a refusal", async () => {
+    const { fx, first } = await rotated();
+    const pending = await pendingAfter(fx, "createSecret");
+    const other = JSON.stringify({ token: togai.mintToken() });
+    togai.inject({ path: "/authenticate", kind: "status", status: 200, body: other });
+    await expect(invoke(fx, "testSecret", pending)).rejects.toThrow(
+      `did not return that same token: Togai does not accept it): AWSPENDING was removed from it; a fresh rotation was started as version togai-heal-${pending}`,
+    );
+    expect(await current(fx)).toEqual(first);
+  });
+
   test("the function's own fresh rotation, refused again, starts no further one in its window", async () => {
     await rotated();
     const { fx } = await rotated();
@@ -284,6 +314,26 @@ describe("healing: a version that cannot succeed is given up and replaced once",
     );
   });
 
+  test("a pending value that is not the token JSON is given up at createSecret, not kept (rule 7)", async () => {
+    const { fx, first } = await rotated();
+    const run = await drive(fx, { steps: [] });
+    await fx.secrets.send(
+      new PutSecretValueCommand({
+        SecretId: fx.tokenArn,
+        ClientRequestToken: run.versionId,
+        SecretString: "not json",
+        VersionStages: ["AWSPENDING"],
+      }),
+    );
+    await expect(invoke(fx, "createSecret", run.versionId)).rejects.toThrow(
+      "its pending value is no longer usable: it is not the token secret's JSON",
+    );
+    expect(await current(fx)).toEqual(first);
+    expect(await versionWithStage(fx.secrets, fx.tokenArn, "AWSPENDING")).toBe(
+      `togai-heal-${run.versionId}`,
+    );
+  });
+
   test("a key replaced between createSecret and finishSecret: never promoted, a fresh rotation mints from the new key", async () => {
     const { fx, first } = await rotated();
     const pending = await pendingAfter(fx, "testSecret");
@@ -292,6 +342,32 @@ describe("healing: a version that cannot succeed is given up and replaced once",
     expect(await current(fx)).toEqual(first);
     const run = await drive(fx);
     expect(run).toEqual({ versionId: `togai-heal-${pending}` });
+  });
+
+  test("a refused pending token whose give-up failed is given up at the re-attempt without asking Togai again", async () => {
+    const { fx } = await rotated();
+    const pending = await pendingAfter(fx, "createSecret");
+    togai.refuseTokens = true;
+    fx.sm.fault = (operation) =>
+      operation === "UpdateSecretVersionStage"
+        ? { status: 500, type: "InternalServiceError", message: "injected" }
+        : undefined;
+    try {
+      await expect(invoke(fx, "testSecret", pending)).rejects.toThrow();
+    } finally {
+      togai.refuseTokens = false;
+      fx.sm.fault = undefined;
+    }
+    expect(await versionWithStage(fx.secrets, fx.tokenArn, "AWSPENDING")).toBe(pending);
+    const before = togai.calls.authenticate;
+    await expect(invoke(fx, "testSecret", pending)).rejects.toThrow(
+      "Togai refused its token at an earlier attempt",
+    );
+    // The refused token is not shown to Togai again, though Togai would accept it now.
+    expect(togai.calls.authenticate).toBe(before);
+    expect(await versionWithStage(fx.secrets, fx.tokenArn, "AWSPENDING")).toBe(
+      `togai-heal-${pending}`,
+    );
   });
 
   test("a failed start of the fresh rotation is retried by the given-up version's re-attempt", async () => {

@@ -7,16 +7,13 @@
 import { TogaiClient } from "../../lib/runtime/client";
 import { TogaiClientClosedError } from "../../lib/runtime/errors";
 import { PoolTransport } from "../../lib/runtime/pool-transport";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import { type TogaiStandIn, useTogaiStandIn } from "../support/togai-standin";
 import { scriptedTokens } from "./scripted-transport";
 
+const used = useTogaiStandIn({ secretKeys: [] });
 let standIn: TogaiStandIn;
-beforeAll(async () => {
-  standIn = await startTogaiStandIn({ secretKeys: [] });
-});
-afterEach(() => standIn.clearFaults());
-afterAll(async () => {
-  await standIn.close();
+beforeAll(() => {
+  standIn = used.togai;
 });
 
 const post = (token: string) => ({

@@ -37,6 +37,8 @@ interface Secret {
   rotationEnabled?: boolean;
   rotationLambdaArn?: string;
   rotationRules?: Record<string, unknown>;
+  /** Epoch milliseconds of the last RotateSecret that started a rotation (moto's LastRotatedDate). */
+  lastRotated?: number;
   deleted?: number;
 }
 
@@ -216,6 +218,7 @@ export class InMemorySecretsManager {
       RotationEnabled: secret.rotationEnabled ?? false,
       RotationLambdaARN: secret.rotationLambdaArn,
       RotationRules: secret.rotationRules,
+      LastRotatedDate: secret.lastRotated === undefined ? undefined : secret.lastRotated / 1000,
       DeletedDate: secret.deleted === undefined ? undefined : secret.deleted / 1000,
       VersionIdsToStages: Object.fromEntries(labelled.map(([id, v]) => [id, [...v.stages]])),
     };
@@ -360,12 +363,13 @@ export class InMemorySecretsManager {
       );
     }
     // Rules given are kept; none given keep the earlier ones, or are none ({}) at first.
-    secret.rotationRules ??= {};
     if (input.RotationRules) {
       const { AutomaticallyAfterDays, ScheduleExpression, Duration } = input.RotationRules;
       secret.rotationRules = JSON.parse(
         JSON.stringify({ AutomaticallyAfterDays, ScheduleExpression, Duration }),
       );
+    } else {
+      secret.rotationRules ??= {};
     }
     secret.rotationEnabled = true;
     secret.rotationLambdaArn = lambdaArn;
@@ -376,6 +380,8 @@ export class InMemorySecretsManager {
     const versionId = token ?? randomUUID();
     for (const v of secret.versions.values()) v.stages = v.stages.filter((s) => s !== PENDING);
     secret.versions.set(versionId, { stages: [PENDING], created: Date.now() });
+    // moto dates the rotation when it starts (whole seconds), not when it finishes.
+    secret.lastRotated = Math.floor(Date.now() / 1000) * 1000;
     return { ARN: secret.arn, Name: secret.name, VersionId: versionId };
   }
 
@@ -394,10 +400,20 @@ export class InMemorySecretsManager {
   }
 
   private delete(input: Json): Json {
+    // A deletion without recovery of a secret that is gone already succeeds, as on moto.
+    if (input.ForceDeleteWithoutRecovery && !this.exists(input.SecretId)) {
+      return { Name: input.SecretId, DeletionDate: Date.now() / 1000 };
+    }
     const secret = this.find(input.SecretId);
+    // Scheduled for deletion already: only a deletion without recovery goes through.
+    if (secret.deleted !== undefined && !input.ForceDeleteWithoutRecovery) throw markedDeleted();
     if (input.ForceDeleteWithoutRecovery) this.secrets.delete(secret.arn);
     else secret.deleted = Date.now();
     return { ARN: secret.arn, Name: secret.name, DeletionDate: Date.now() / 1000 };
+  }
+
+  private exists(id: string): boolean {
+    return this.secrets.has(id) || [...this.secrets.values()].some((s) => s.name === id);
   }
 
   private holder(secret: Secret, stage: string): string | undefined {

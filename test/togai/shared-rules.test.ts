@@ -9,6 +9,7 @@ import { packageVersion, unsafeBaseUrlReason } from "../../lib/cli/environment";
 import { ROTATION_ZIP_RELATIVE_PATH } from "../../lib/constructs/rotation-asset";
 import { packageRoot } from "../../lib/package-root";
 import { checkTogaiBaseUrl } from "../../lib/togai/base-url";
+import { TOGAI_CLOCK_SKEW_MS } from "../../lib/togai/togai-jwt";
 import { hoursUntil, implausibleClaimsProblem } from "../../lib/togai/token-plausibility";
 
 const ROOT = join(__dirname, "..", "..");
@@ -23,6 +24,10 @@ describe("the base-URL rule", () => {
     ["api.togai.com", "not-absolute"],
     ["http://api.togai.com", "insecure"],
     ["http://127.0.0.2", "insecure"],
+    // Plain http only to the loopback names the rule lists: not to every interface, nor to a
+    // name that merely starts like one.
+    ["http://0.0.0.0:4010", "insecure"],
+    ["http://localhost.togai.example", "insecure"],
     ["ftp://localhost", "insecure"],
     ["https://api.togai.com/v1", "not-an-origin"],
     ["https://user:pw@api.togai.com", "not-an-origin"],
@@ -80,6 +85,15 @@ describe("the token plausibility check", () => {
       /^its token claims to live 8761\.0 h, longer than Togai's 24 h$/,
     );
     expect(hoursUntil(hours(2).toISOString())).toBeCloseTo(2, 3);
+  });
+
+  test("a lifetime is allowed Togai's clock skew past 24 h, and not a minute more", () => {
+    const skewHours = TOGAI_CLOCK_SKEW_MS / 3_600_000;
+    const minute = 1 / 60;
+    expect(implausibleClaimsProblem(hours(-1), hours(23 + skewHours - minute))).toBeUndefined();
+    expect(implausibleClaimsProblem(hours(-1), hours(23 + skewHours + minute))).toMatch(
+      /^its token claims to live 24\.3 h, longer than Togai's 24 h$/,
+    );
   });
 
   test("the rotation function and status both use it, and neither keeps its own", () => {

@@ -22,26 +22,18 @@ import {
   togaiErrorFor,
 } from "../../lib/togai/togai-api";
 import { freePort } from "../support/free-port";
-import { startTogaiStandIn, type TogaiStandIn } from "../support/togai-standin";
+import { type TogaiStandIn, useTogaiStandIn } from "../support/togai-standin";
 
 const KEY = "togai-api-unit-key-5f2c8e1a7b3d9046";
 
+const standIn = useTogaiStandIn({
+  secretKeys: [KEY],
+  rateLimits: false,
+  unauthenticatedLimit: 1000,
+});
 let togai: TogaiStandIn;
-
-beforeAll(async () => {
-  togai = await startTogaiStandIn({
-    secretKeys: [KEY],
-    rateLimits: false,
-    unauthenticatedLimit: 1000,
-  });
-});
-
-afterAll(async () => {
-  await togai?.close();
-});
-
-afterEach(() => {
-  togai.clearFaults();
+beforeAll(() => {
+  togai = standIn.togai;
 });
 
 /** The error `promise` rejects with (fails the test when it resolves). */
