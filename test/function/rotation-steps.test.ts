@@ -11,6 +11,7 @@ import {
   PutSecretValueCommand,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
+import { startRotationNow } from "../../lib/aws/start-rotation";
 import { leakedSecrets, OutputCapture } from "../support/capture-output";
 import { driveRotation, lambdaContext, versionWithStage } from "../support/rotation-driver";
 import { type UnitRotationFixture, unitRotationFixture } from "../support/rotation-unit-fixture";
@@ -391,6 +392,49 @@ describe("healing: a version that cannot succeed is given up and replaced once",
     expect(await versionWithStage(fx.secrets, fx.tokenArn, "AWSPENDING")).toBe(
       `togai-heal-${pending}`,
     );
+  });
+});
+
+describe("a rotation superseded while it mints stores nothing", () => {
+  /** Another caller's rotation (put-api-key, the key-change trigger), started once. */
+  function supersedeOn(
+    fx: UnitRotationFixture,
+    when: (operation: string, input: { SecretId?: string }) => boolean,
+  ) {
+    let started = false;
+    fx.sm.before = async (operation, input) => {
+      if (started || !when(operation, input)) return;
+      started = true;
+      await startRotationNow(fx.secrets, fx.tokenArn);
+    };
+  }
+
+  test("superseded during the mint: the check before the put sees it", async () => {
+    const { fx, first } = await rotated();
+    // The key read comes after the dispatcher's checks and before the mint.
+    supersedeOn(fx, (op, input) => op === "GetSecretValue" && input.SecretId === fx.apiKeyArn);
+    const puts = fx.sm.count("PutSecretValue");
+    const run = await drive(fx);
+    expect(run.failedStep).toBe("createSecret");
+    expect(run.error?.message).toMatch(
+      /superseded by the rotation of version [0-9a-f-]{36}; nothing was stored/,
+    );
+    expect(fx.sm.count("PutSecretValue")).toBe(puts);
+    expect(await current(fx)).toEqual(first);
+  });
+
+  test("superseded between that check and the put: Secrets Manager refuses the value", async () => {
+    const { fx, first } = await rotated();
+    supersedeOn(fx, (op) => op === "PutSecretValue");
+    const run = await drive(fx);
+    expect(run.failedStep).toBe("createSecret");
+    expect(run.error?.message).toMatch(
+      /superseded by the rotation of version [0-9a-f-]{36}; nothing was stored/,
+    );
+    expect(await current(fx)).toEqual(first);
+    // The newer rotation runs to the end.
+    fx.sm.before = undefined;
+    expect((await drive(fx)).error).toBeUndefined();
   });
 });
 

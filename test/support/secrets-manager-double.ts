@@ -92,6 +92,12 @@ export class InMemorySecretsManager {
   /** Every operation received, in order (after faults: a faulted call is listed too). */
   readonly calls: { operation: string; input: Json }[] = [];
   /**
+   * Runs before an operation is answered: another caller's calls landing just before this one
+   * (a race played deterministically). Calls it makes through a client of this model are
+   * answered first.
+   */
+  before?: (operation: string, input: Json) => Promise<void> | void;
+  /**
    * Leaves an operation unanswered until the caller aborts it (a read that hangs); the call is
    * not run and not listed in `calls`.
    */
@@ -116,13 +122,15 @@ export class InMemorySecretsManager {
           options?: { abortSignal?: AbortSignal },
         ) => {
           const target = request.headers["x-amz-target"];
+          const body = bodyText(request.body);
+          await this.before?.(operationOf(target), JSON.parse(body));
           if (this.hang?.(operationOf(target))) {
             await abandoned(options?.abortSignal).catch((error: unknown) => {
               this.abortedCalls++;
               throw error;
             });
           }
-          return { response: this.answer(target, bodyText(request.body)) };
+          return { response: this.answer(target, body) };
         },
       },
     });
