@@ -7,9 +7,6 @@
  * Invariant: no unit test can pass on a behaviour the authority (moto, corrected to AWS's docs)
  * does not have.
  */
-import { readFileSync } from "node:fs";
-import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
-import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CancelRotateSecretCommand,
   CreateSecretCommand,
@@ -23,26 +20,14 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import fc from "fast-check";
 import { useMotoSecrets } from "../support/moto-server";
-import { ROTATION_ZIP } from "../support/rotation-driver";
+import { registerRotationFunction } from "../support/rotation-fixture";
 import { InMemorySecretsManager } from "../support/secrets-manager-double";
 
 const used = useMotoSecrets();
 let functionArn = "";
 
 beforeAll(async () => {
-  const role = await new IAMClient({}).send(
-    new CreateRoleCommand({ RoleName: "double-check", AssumeRolePolicyDocument: "{}" }),
-  );
-  const fn = await new LambdaClient({}).send(
-    new CreateFunctionCommand({
-      FunctionName: "double-check",
-      Runtime: "nodejs22.x",
-      Handler: "index.handler",
-      Role: role.Role?.Arn,
-      Code: { ZipFile: readFileSync(ROTATION_ZIP) },
-    }),
-  );
-  functionArn = fn.FunctionArn as string;
+  functionArn = await registerRotationFunction("double-check");
 });
 
 /** Version ids the sequences choose from (ClientRequestToken needs 32 to 64 characters). */

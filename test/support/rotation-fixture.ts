@@ -30,11 +30,45 @@ export async function createRotationFixture(options: {
   minTokenLifeHours?: number;
 }): Promise<RotationFixture> {
   const id = randomUUID().slice(0, 8);
-  const iam = new IAMClient({});
-  const lambda = new LambdaClient({});
-  const role = await iam.send(
+  const apiKey = await options.secrets.send(
+    new CreateSecretCommand({ Name: `togai/api-key-${id}`, SecretString: options.apiKey }),
+  );
+  const token = await options.secrets.send(new CreateSecretCommand({ Name: `togai/token-${id}` }));
+  const environment: Record<string, string> = {
+    [ROTATION_ENV.apiKeySecretArn]: apiKey.ARN as string,
+    [ROTATION_ENV.tokenSecretArn]: token.ARN as string,
+    [ROTATION_ENV.apiBaseUrl]: options.togaiBaseUrl,
+    [ROTATION_ENV.minTokenLifeHours]: String(options.minTokenLifeHours ?? 20),
+  };
+  const functionArn = await registerRotationFunction(`togai-rotation-${id}`, environment);
+  // Configures rotation; Secrets Manager stages the first AWSPENDING version id at once.
+  await options.secrets.send(
+    new RotateSecretCommand({
+      SecretId: token.ARN,
+      RotationLambdaARN: functionArn,
+      RotationRules: { ScheduleExpression: "rate(6 hours)" },
+    }),
+  );
+  return {
+    apiKeyArn: apiKey.ARN as string,
+    tokenArn: token.ARN as string,
+    functionArn,
+    handler: await loadRotationHandler(environment),
+    environment,
+  };
+}
+
+/**
+ * Registers the rotation zip as a function in moto (which cannot run it: the tests run its
+ * handler), with a role it may assume; resolves to its ARN, which RotateSecret requires.
+ */
+export async function registerRotationFunction(
+  name: string,
+  environment: Record<string, string> = {},
+): Promise<string> {
+  const role = await new IAMClient({}).send(
     new CreateRoleCommand({
-      RoleName: `togai-rotation-${id}`,
+      RoleName: name,
       AssumeRolePolicyDocument: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -47,19 +81,9 @@ export async function createRotationFixture(options: {
       }),
     }),
   );
-  const apiKey = await options.secrets.send(
-    new CreateSecretCommand({ Name: `togai/api-key-${id}`, SecretString: options.apiKey }),
-  );
-  const token = await options.secrets.send(new CreateSecretCommand({ Name: `togai/token-${id}` }));
-  const environment: Record<string, string> = {
-    [ROTATION_ENV.apiKeySecretArn]: apiKey.ARN as string,
-    [ROTATION_ENV.tokenSecretArn]: token.ARN as string,
-    [ROTATION_ENV.apiBaseUrl]: options.togaiBaseUrl,
-    [ROTATION_ENV.minTokenLifeHours]: String(options.minTokenLifeHours ?? 20),
-  };
-  const fn = await lambda.send(
+  const fn = await new LambdaClient({}).send(
     new CreateFunctionCommand({
-      FunctionName: `togai-rotation-${id}`,
+      FunctionName: name,
       Runtime: "nodejs22.x",
       Handler: "index.handler",
       Role: role.Role?.Arn,
@@ -67,19 +91,5 @@ export async function createRotationFixture(options: {
       Environment: { Variables: environment },
     }),
   );
-  // Configures rotation; Secrets Manager stages the first AWSPENDING version id at once.
-  await options.secrets.send(
-    new RotateSecretCommand({
-      SecretId: token.ARN,
-      RotationLambdaARN: fn.FunctionArn,
-      RotationRules: { ScheduleExpression: "rate(6 hours)" },
-    }),
-  );
-  return {
-    apiKeyArn: apiKey.ARN as string,
-    tokenArn: token.ARN as string,
-    functionArn: fn.FunctionArn as string,
-    handler: await loadRotationHandler(environment),
-    environment,
-  };
+  return fn.FunctionArn as string;
 }

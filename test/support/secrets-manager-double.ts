@@ -192,6 +192,18 @@ export class InMemorySecretsManager {
     return secret;
   }
 
+  /** A secret that may change: AWS refuses changes to one scheduled for deletion. */
+  private changeable(id: string): Secret {
+    const secret = this.find(id);
+    if (secret.deleted !== undefined) {
+      throw new AwsError(
+        "InvalidRequestException",
+        "You can't perform this operation on the secret because it was marked for deletion.",
+      );
+    }
+    return secret;
+  }
+
   private create(input: Json): Json {
     const name = String(input.Name);
     if ([...this.secrets.values()].some((s) => s.name === name)) {
@@ -274,7 +286,7 @@ export class InMemorySecretsManager {
   }
 
   private put(input: Json): Json {
-    const secret = this.find(input.SecretId);
+    const secret = this.changeable(input.SecretId);
     const versionId: string = input.ClientRequestToken ?? randomUUID();
     const value: string | undefined = input.SecretString;
     const binary: string | undefined = input.SecretBinary;
@@ -310,7 +322,7 @@ export class InMemorySecretsManager {
   }
 
   private updateStage(input: Json): Json {
-    const secret = this.find(input.SecretId);
+    const secret = this.changeable(input.SecretId);
     const { VersionStage: stage, RemoveFromVersionId: from, MoveToVersionId: to } = input;
     // Every check comes before any change: a call that fails changes nothing.
     if (from) {

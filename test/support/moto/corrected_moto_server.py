@@ -292,12 +292,32 @@ def versions_carry_their_creation_time_to_the_millisecond(self, secret_id, *args
     return secret, new_version
 
 
+def no_change_to_a_secret_scheduled_for_deletion(operation):
+    """AWS refuses to change a secret scheduled for deletion (InvalidRequestException: "The
+    secret is scheduled for deletion", PutSecretValue and UpdateSecretVersionStage API
+    references); moto changed it."""
+
+    def refusing(self, secret_id, *args, **kwargs):
+        if self._is_valid_identifier(secret_id) and self.secrets[secret_id].is_deleted():
+            raise InvalidRequestException(
+                "You can't perform this operation on the secret because it was marked for "
+                "deletion."
+            )
+        return operation(self, secret_id, *args, **kwargs)
+
+    return refusing
+
+
 FakeSecret.to_dict = describe_returns_the_schedule_expression_and_duration
 FakeSecret._form_version_ids_to_stages = describe_lists_only_versions_that_have_staging_labels
 Backend._add_secret = versions_carry_their_creation_time_to_the_millisecond
-Backend.put_secret_value = a_version_value_is_never_replaced
+Backend.put_secret_value = no_change_to_a_secret_scheduled_for_deletion(
+    a_version_value_is_never_replaced
+)
 Backend.rotate_secret = rotate_secret_starts_a_rotation_like_aws
-Backend.update_secret_version_stage = awscurrent_can_be_attached_when_no_version_holds_it
+Backend.update_secret_version_stage = no_change_to_a_secret_scheduled_for_deletion(
+    awscurrent_can_be_attached_when_no_version_holds_it
+)
 
 if __name__ == "__main__":
     main(sys.argv[1:])
