@@ -225,7 +225,9 @@ async function main(): Promise<void> {
 
   // Row 4
   out();
-  out(`## 4. Synth and import (fresh node process each, compiled JS, ${SYNTH_RUNS} runs)`);
+  out(
+    `## 4. Synth and import (fresh node process each, compiled JS, ${SYNTH_RUNS} interleaved rounds)`,
+  );
   out();
   out("| what | ms, median (min–max) |");
   out("| --- | --- |");

@@ -54,16 +54,36 @@ export function timeNodeProcesses(
   runs: number,
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): TimedResult {
-  const times: number[] = [];
+  return timeNodeProcessesInterleaved([{ variant, args }], runs, options)[0];
+}
+
+/**
+ * Times each variant `runs` times in rounds (A, B, A, B, ...), so that the machine's drift
+ * during the run (other load, CPU frequency) weighs on every variant alike: compared side by
+ * side, medians of back-to-back blocks mostly measured when each block ran.
+ */
+export function timeNodeProcessesInterleaved(
+  variants: ReadonlyArray<{ variant: string; args: string[] }>,
+  runs: number,
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): TimedResult[] {
+  const times = variants.map((): number[] => []);
   for (let i = 0; i < runs; i++) {
-    const started = process.hrtime.bigint();
-    const out = spawnSync(process.execPath, args, {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      encoding: "utf8",
+    variants.forEach(({ variant, args }, v) => {
+      const started = process.hrtime.bigint();
+      const out = spawnSync(process.execPath, args, {
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env },
+        encoding: "utf8",
+      });
+      times[v].push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (out.status !== 0) throw new Error(`${variant} failed: ${out.stderr}`);
     });
-    times.push(Number(process.hrtime.bigint() - started) / 1e6);
-    if (out.status !== 0) throw new Error(`${variant} failed: ${out.stderr}`);
   }
-  return { variant, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times) };
+  return variants.map(({ variant }, v) => ({
+    variant,
+    medianMs: median(times[v]),
+    minMs: Math.min(...times[v]),
+    maxMs: Math.max(...times[v]),
+  }));
 }
