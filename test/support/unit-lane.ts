@@ -3,7 +3,7 @@
 // placeholder in place of the rotation zip `npm run build` makes: the unit lane tests what they
 // synthesize, the integration lane the zip itself (test/constructs/rotation-bundle.int.test.ts).
 import { createHash } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -11,9 +11,10 @@ process.env.TOGAI_TEST_LANE = "unit";
 
 jest.mock("../../lib/constructs/rotation-asset", () => {
   const actual = jest.requireActual("../../lib/constructs/rotation-asset");
-  const zipPath = join(mkdtempSync(join(tmpdir(), "togai-unit-")), "rotation-function.zip");
+  // One file for every test file and run (same bytes each time), not a folder each.
+  const zipPath = join(tmpdir(), "cdktf-togai-unit-lane-placeholder.zip");
   const bytes = Buffer.from("placeholder for the rotation zip in the unit lane");
-  writeFileSync(zipPath, bytes);
+  if (!existsSync(zipPath)) writeFileSync(zipPath, bytes);
   const sourceCodeHash = createHash("sha256").update(bytes).digest("base64");
   return { ...actual, rotationBundle: () => ({ zipPath, sourceCodeHash }) };
 });
